@@ -101,6 +101,22 @@ export class Cursor {
     if (this.digest) this.feedDigest(offset);
     const keep = this.buf.length - this.pos;
     const want = Math.min(Math.max(n, this.chunkSize), left);
+    if (keep === 0) {
+      // Common case at chunk boundaries: take the source's array as the window, no copy.
+      const got = this.source.read(offset, want);
+      if (got.length === want) {
+        this.buf = got;
+        this.bufStart = offset;
+        this.pos = 0;
+        return;
+      }
+      if (got.length === 0) throw truncated(offset, n, 0, what);
+      this.buf = got;
+      this.bufStart = offset;
+      this.pos = 0;
+      if (got.length >= n) return;
+      return this.fill(n, what);
+    }
     const next = new Uint8Array(want);
     if (keep > 0) next.set(this.buf.subarray(this.pos));
     let have = keep;

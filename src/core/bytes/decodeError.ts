@@ -15,6 +15,8 @@ export class DecodeError extends Error {
     readonly offset: number,
     /** Exclusive end of the offending range, when known. */
     readonly end?: number,
+    /** Where redis-check-rdb's reader would stand when it fails on the same bytes, if different. */
+    readonly checkerOffset?: number,
   ) {
     super(message);
     this.name = 'DecodeError';
@@ -27,5 +29,7 @@ export function truncated(offset: number, needed: number, available: number, wha
     'rdb.truncated',
     `unexpected end of data reading ${what}: needed ${needed} byte${needed === 1 ? '' : 's'}, ${available} left`,
     offset + available,
+    undefined,
+    offset,
   );
 }

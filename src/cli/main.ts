@@ -1,0 +1,402 @@
+/**
+ * `redis-inspect`: the headless CLI over the core — check, dump and stats of
+ * RDB files. Exit status: 0 valid, 1 damaged, 2 usage or I/O error.
+ */
+
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { detectFormat } from '../core/format.js';
+import { formatOffset, type Problem } from '../core/model/problem.js';
+import { checkerTypeName, memoryEncoding, type DataType } from '../core/rdb/constants.js';
+import { parseRdb, type KeyRecord, type RdbHandler, type RdbResult } from '../core/rdb/parser.js';
+import { encodeCommand, functionCommand, keyCommands, selectCommand, type Command } from '../core/export/resp.js';
+import { functionJson, keyJson } from '../core/export/jsonl.js';
+import { StatsCollector, rdbToolsExpiry, type KeyspaceStats } from '../core/export/stats.js';
+import { escapeBytes, jsonBytes, latin1, lossyUtf8 } from '../core/text/bytesText.js';
+import { globMatch } from '../core/text/glob.js';
+import { FileSource } from './fileSource.js';
+import { Output } from './output.js';
+
+const VERSION = '0.1.0';
+
+const HELP = `redis-inspect ${VERSION} — inspect Redis persistence files
+
+Usage:
+  redis-inspect check FILE [--json]
+  redis-inspect dump FILE [--format resp|jsonl] [--db N]... [--match GLOB] [--type TYPE]... [-o OUT]
+  redis-inspect stats FILE [--format text|json|csv] [--top N] [--separator S] [--depth N] [-o OUT]
+
+Commands:
+  check   Validate the file as redis-check-rdb does (structure, every encoding,
+          CRC-64) and also what redis-server refuses on load (duplicate keys).
+  dump    Print the dataset: 'resp' = commands that rebuild it on a real Redis
+          (for redis-cli --pipe); 'jsonl' = one JSON object per key, lossless.
+  stats   Keys and expires per DB and type, serialized bytes per type, the
+          biggest keys and a key-prefix breakdown; 'csv' = one row per key in
+          redis-rdb-tools' memory-report columns.
+
+Exit status: 0 valid, 1 damaged (output covers what could be read), 2 usage or I/O error.
+`;
+
+class UsageError extends Error {}
+
+/** Runs the CLI; returns the exit status. */
+export function main(argv: string[]): number {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'check':
+        return check(rest);
+      case 'dump':
+        return dump(rest);
+      case 'stats':
+        return stats(rest);
+      case '-h':
+      case '--help':
+      case 'help':
+        process.stdout.write(HELP);
+        return 0;
+      case '-v':
+      case '--version':
+        process.stdout.write(`redis-inspect ${VERSION}\n`);
+        return 0;
+      case undefined:
+        process.stderr.write(HELP);
+        return 2;
+      default:
+        throw new UsageError(`unknown command '${command}'`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`redis-inspect: ${e.message}\nRun 'redis-inspect --help' for usage.\n`);
+      return 2;
+    }
+    const err = e as NodeJS.ErrnoException;
+    if (err && typeof err.code === 'string') {
+      process.stderr.write(`redis-inspect: ${err.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`redis-inspect: internal error: ${err?.stack ?? String(e)}\n`);
+    return 2;
+  }
+}
+
+function parse(args: string[], options: ParseArgsConfig['options']) {
+  try {
+    return parseArgs({ args, options: options ?? {}, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+function oneFile(positionals: string[]): string {
+  if (positionals.length === 0) throw new UsageError('missing FILE');
+  if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
+  return positionals[0]!;
+}
+
+/** Opens a file that must be an RDB; the format check gives a clear message for other files. */
+function openRdb(path: string): FileSource {
+  const src = new FileSource(path);
+  const format = detectFormat(src.read(0, 64));
+  if (format === 'aof' || format === 'manifest') {
+    src.close();
+    const e = new Error(`${path}: this is an AOF ${format === 'manifest' ? 'manifest' : 'file'}; this version of redis-inspect reads RDB files`);
+    throw Object.assign(e, { code: 'EFORMAT' });
+  }
+  return src;
+}
+
+function keyText(key: Uint8Array | undefined): string {
+  return key ? `'${escapeBytes(key)}'` : '';
+}
+
+/** Human form of a problem: offset first, then context. */
+export function formatProblem(p: Problem): string {
+  const lines = [`${p.severity} at ${formatOffset(p.offset)} [${p.code}]: ${p.message}`];
+  const ctx: string[] = [];
+  if (p.key) ctx.push(`key ${keyText(p.key)}`);
+  if (p.type !== undefined) ctx.push(`type ${p.type} (${checkerTypeName(p.type)})`);
+  if (p.db !== undefined && p.key) ctx.push(`DB ${p.db}`);
+  if (p.phase) ctx.push(`while doing ${p.phase}`);
+  if (p.checkerOffset !== undefined && p.checkerOffset !== p.offset) ctx.push(`redis-check-rdb reports offset ${p.checkerOffset}`);
+  if (ctx.length) lines.push(`    ${ctx.join(', ')}`);
+  return lines.join('\n');
+}
+
+function problemJson(p: Problem): Record<string, unknown> {
+  const o: Record<string, unknown> = {
+    severity: p.severity,
+    code: p.code,
+    offset: p.offset,
+    key: p.key ? jsonBytes(p.key) : null,
+    message: p.message,
+  };
+  if (p.end !== undefined) o.end = p.end;
+  if (p.phase) o.phase = p.phase;
+  if (p.db !== undefined) o.db = p.db;
+  if (p.type !== undefined) o.type = p.type;
+  if (p.checkerOffset !== undefined) o.checkerOffset = p.checkerOffset;
+  return o;
+}
+
+/** Shows progress on a terminal for large files. */
+function progressReporter(size: number): RdbHandler['progress'] {
+  if (!process.stderr.isTTY || size < 256 << 20) return undefined;
+  let last = -1;
+  return (offset, total) => {
+    const pct = Math.floor((offset / total) * 100);
+    if (pct === last) return;
+    last = pct;
+    process.stderr.write(`\r${pct}% (${offset} / ${total} bytes)${pct >= 100 ? '\r\x1b[K' : ''}`);
+  };
+}
+
+function check(args: string[]): number {
+  const { values, positionals } = parse(args, { json: { type: 'boolean' } });
+  const path = oneFile(positionals);
+  const src = openRdb(path);
+  let result: RdbResult;
+  let redisVer: string | undefined;
+  try {
+    const progress = progressReporter(src.size);
+    result = parseRdb(
+      src,
+      {
+        aux(a) {
+          const k = latin1(a.key);
+          if (k === 'redis-ver' || k === 'valkey-ver') redisVer = `${k} ${lossyUtf8(a.value)}`;
+        },
+        ...(progress ? { progress } : {}),
+      },
+      { keepStrings: false },
+    );
+  } finally {
+    src.close();
+  }
+  const out = new Output(null);
+  if (values.json) {
+    const o = {
+      file: path,
+      format: 'rdb',
+      version: result.header?.version ?? null,
+      ok: result.ok,
+      size: result.size,
+      validUpTo: result.validUpTo,
+      keys: result.keys,
+      expires: result.expires,
+      problems: result.problems.map(problemJson),
+      magic: result.header?.magic ?? null,
+      alreadyExpired: result.alreadyExpired,
+      checksum: result.checksum,
+      ...(result.storedChecksum !== undefined ? { storedChecksum: result.storedChecksum.toString(16).padStart(16, '0') } : {}),
+      ...(result.computedChecksum !== undefined ? { computedChecksum: result.computedChecksum.toString(16).padStart(16, '0') } : {}),
+    };
+    out.text(`${JSON.stringify(o)}\n`);
+  } else {
+    const h = result.header;
+    out.text(`${path}: ${result.size} bytes, ${h ? `RDB version ${h.version} (${h.magic} magic)` : 'not an RDB file'}${redisVer ? `, written by ${redisVer}` : ''}\n`);
+    for (const p of result.problems) out.text(`${formatProblem(p)}\n`);
+    const checksum: Record<string, string> = {
+      ok: 'checksum OK',
+      mismatch: 'checksum MISMATCH',
+      disabled: 'checksum disabled when saved: not checked',
+      absent: 'no checksum (RDB version < 5)',
+      missing: 'checksum missing (file ends early)',
+      'not-verified': 'checksum not reached',
+    };
+    out.text(`${checksum[result.checksum]}\n`);
+    if (!result.ok) out.text(`valid up to ${formatOffset(result.validUpTo)}\n`);
+    out.text(`${result.keys} keys, ${result.expires} expires, ${result.alreadyExpired} already expired\n`);
+    out.text(result.ok ? 'RDB looks OK\n' : 'RDB is DAMAGED\n');
+  }
+  out.close();
+  return result.ok ? 0 : 1;
+}
+
+const TYPES: DataType[] = ['string', 'list', 'set', 'zset', 'hash', 'stream', 'module'];
+
+function dump(args: string[]): number {
+  const { values, positionals } = parse(args, {
+    format: { type: 'string', short: 'f', default: 'resp' },
+    db: { type: 'string', multiple: true },
+    match: { type: 'string' },
+    type: { type: 'string', multiple: true },
+    output: { type: 'string', short: 'o' },
+  });
+  const path = oneFile(positionals);
+  const format = values.format as string;
+  if (format !== 'resp' && format !== 'jsonl') throw new UsageError(`--format must be resp or jsonl, not '${format}'`);
+  const dbs = (values.db as string[] | undefined)?.map((d) => {
+    if (!/^\d+$/.test(d)) throw new UsageError(`--db must be a database number, not '${d}'`);
+    return Number(d);
+  });
+  const types = (values.type as string[] | undefined)?.map((t) => {
+    if (!TYPES.includes(t as DataType)) throw new UsageError(`--type must be one of ${TYPES.join(', ')}, not '${t}'`);
+    return t as DataType;
+  });
+  const match = values.match !== undefined ? Buffer.from(values.match as string, 'utf8') : undefined;
+  const filtered = match !== undefined || types !== undefined;
+  const src = openRdb(path);
+  const out = new Output((values.output as string | undefined) ?? null);
+  let currentDb = -1;
+  let version = 0;
+  const skipped: string[] = [];
+  const emit = (c: Command) => out.bytes(encodeCommand(c));
+  let result: RdbResult;
+  try {
+    result = parseRdb(src, {
+      header(h) {
+        version = h.version;
+      },
+      functionLibrary(f) {
+        if (filtered) return;
+        if (format === 'resp') emit(functionCommand(f));
+        else out.text(`${functionJson(f)}\n`);
+      },
+      key(k: KeyRecord) {
+        if (dbs && !dbs.includes(k.db)) return;
+        if (types && !types.includes(k.dataType)) return;
+        if (match && !globMatch(match, k.key)) return;
+        if (format === 'jsonl') {
+          out.text(`${keyJson(k)}\n`);
+          return;
+        }
+        if (k.db !== currentDb) {
+          emit(selectCommand(k.db));
+          currentDb = k.db;
+        }
+        let raw;
+        if (k.value.type === 'module') {
+          const valueBytes = src.read(k.valueStart, k.end - k.valueStart);
+          const typeAndValue = new Uint8Array(valueBytes.length + 1);
+          typeAndValue[0] = k.rdbType;
+          typeAndValue.set(valueBytes, 1);
+          raw = { typeAndValue, rdbVersion: version };
+        }
+        const r = keyCommands(k, emit, raw);
+        if (r.skipped) skipped.push(`key ${keyText(k.key)}: ${r.skipped}`);
+      },
+    });
+  } finally {
+    src.close();
+    out.close();
+  }
+  for (const s of skipped) process.stderr.write(`redis-inspect: skipped ${s}\n`);
+  for (const p of result.problems) if (p.severity === 'error') process.stderr.write(`${formatProblem(p)}\n`);
+  if (!result.ok) process.stderr.write(`redis-inspect: ${path} is damaged; the output covers the records before ${formatOffset(result.validUpTo)}\n`);
+  return result.ok ? 0 : 1;
+}
+
+function csvField(s: string): string {
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function prefixText(prefix: string): string {
+  if (prefix === '(no prefix)' || prefix === '(other)') return prefix;
+  return escapeBytes(Uint8Array.from(prefix, (ch) => ch.charCodeAt(0)));
+}
+
+function stats(args: string[]): number {
+  const { values, positionals } = parse(args, {
+    format: { type: 'string', short: 'f', default: 'text' },
+    top: { type: 'string', default: '10' },
+    separator: { type: 'string', default: ':' },
+    depth: { type: 'string', default: '1' },
+    output: { type: 'string', short: 'o' },
+  });
+  const path = oneFile(positionals);
+  const format = values.format as string;
+  if (!['text', 'json', 'csv'].includes(format)) throw new UsageError(`--format must be text, json or csv, not '${format}'`);
+  const top = Number(values.top);
+  const depth = Number(values.depth);
+  if (!Number.isInteger(top) || top < 0) throw new UsageError('--top must be a non-negative integer');
+  if (!Number.isInteger(depth) || depth < 1) throw new UsageError('--depth must be a positive integer');
+  const separator = values.separator as string;
+  if (separator.length === 0) throw new UsageError('--separator must not be empty');
+  const src = openRdb(path);
+  const out = new Output((values.output as string | undefined) ?? null);
+  const collector = new StatsCollector({ top, separator, prefixDepth: depth });
+  if (format === 'csv') out.text('database,type,key,size_in_bytes,encoding,num_elements,len_largest_element,expiry\n');
+  let result: RdbResult;
+  try {
+    const progress = progressReporter(src.size);
+    result = parseRdb(
+      src,
+      {
+        key(k) {
+          const row = collector.add(k);
+          if (format === 'csv') {
+            out.text(
+              `${row.db},${row.type},${csvField(escapeBytes(row.key))},${row.size},${memoryEncoding(k.rdbType)},${row.elements},${row.largestElement},${rdbToolsExpiry(row.expireAtMs)}\n`,
+            );
+          }
+        },
+        ...(progress ? { progress } : {}),
+      },
+      { keepStrings: false },
+    );
+  } finally {
+    src.close();
+  }
+  const s = collector.result();
+  if (format === 'json') out.text(`${JSON.stringify(statsJson(path, s, result))}\n`);
+  else if (format === 'text') out.text(statsText(path, s, result));
+  out.close();
+  for (const p of result.problems) if (p.severity === 'error') process.stderr.write(`${formatProblem(p)}\n`);
+  return result.ok ? 0 : 1;
+}
+
+function statsJson(path: string, s: KeyspaceStats, r: RdbResult): unknown {
+  return {
+    file: path,
+    format: 'rdb',
+    version: r.header?.version ?? null,
+    ok: r.ok,
+    size: r.size,
+    keys: s.keys,
+    expires: s.expires,
+    bytes: s.bytes,
+    dbs: s.dbs,
+    byType: s.byType,
+    biggest: s.biggest.map((b) => ({ ...b, key: jsonBytes(b.key) })),
+    prefixes: s.prefixes.map((p) => ({ ...p, prefix: prefixText(p.prefix) })),
+    prefixesTruncated: s.prefixesTruncated,
+  };
+}
+
+function pad(s: string | number, n: number, left = false): string {
+  const t = String(s);
+  return left ? t.padStart(n) : t.padEnd(n);
+}
+
+function statsText(path: string, s: KeyspaceStats, r: RdbResult): string {
+  const lines: string[] = [];
+  lines.push(`${path}: RDB version ${r.header?.version ?? '?'}, ${r.size} bytes, ${s.keys} keys, ${s.expires} expires${r.ok ? '' : ' (DAMAGED: partial)'}`);
+  lines.push('');
+  lines.push('Per database and type (serialized bytes in the file):');
+  lines.push(`  ${pad('db', 4)} ${pad('type', 8)} ${pad('keys', 10, true)} ${pad('expires', 10, true)} ${pad('bytes', 14, true)}`);
+  for (const db of s.dbs) {
+    for (const [type, t] of Object.entries(db.byType)) {
+      lines.push(`  ${pad(db.db, 4)} ${pad(type, 8)} ${pad(t.keys, 10, true)} ${pad(t.expires, 10, true)} ${pad(t.bytes, 14, true)}`);
+    }
+  }
+  lines.push('');
+  lines.push('Per type, all databases:');
+  for (const [type, t] of Object.entries(s.byType)) {
+    lines.push(`  ${pad(type, 8)} ${pad(t.keys, 10, true)} keys ${pad(t.bytes, 14, true)} bytes ${pad(t.elements, 12, true)} elements`);
+  }
+  lines.push('');
+  lines.push(`Biggest keys (serialized size):`);
+  for (const b of s.biggest) {
+    lines.push(`  ${pad(b.size, 12, true)}  db${b.db} ${pad(b.type, 7)} ${escapeBytes(b.key)} (${b.elements} elements, ${b.encoding}, at ${b.offset})`);
+  }
+  lines.push('');
+  lines.push(`Key prefixes (by serialized bytes)${s.prefixesTruncated ? ', more than the tracked maximum: the rest is under (other)' : ''}:`);
+  for (const p of s.prefixes.slice(0, 50)) {
+    const pct = s.bytes ? ((p.bytes / s.bytes) * 100).toFixed(1) : '0.0';
+    lines.push(`  ${pad(p.bytes, 14, true)} ${pad(pct, 5, true)}%  ${pad(p.keys, 10, true)} keys  ${prefixText(p.prefix)}`);
+  }
+  if (s.prefixes.length > 50) lines.push(`  … ${s.prefixes.length - 50} more (use --format json for all)`);
+  return `${lines.join('\n')}\n`;
+}
+

@@ -1,0 +1,78 @@
+/**
+ * List values: LIST (1, linked list), LIST_ZIPLIST (10), LIST_QUICKLIST (14,
+ * ziplist nodes) and LIST_QUICKLIST_2 (18, PACKED listpack / PLAIN nodes) —
+ * redis `src/rdb.c` `rdbLoadObject`, RDB 1–13. Spec §8.2, §9.5.
+ */
+
+import { DecodeError } from '../bytes/decodeError.js';
+import { blobError, decodeBlob, readBlob } from './blob.js';
+import { QUICKLIST_PACKED, QUICKLIST_PLAIN, T_LIST, T_LIST_QUICKLIST, T_LIST_ZIPLIST, checkerTypeName } from './constants.js';
+import { decodeListpack } from './listpack.js';
+import { entryBytes, type PackedEntry } from './packedEntry.js';
+import type { ListValue, QuicklistNode } from './value.js';
+import type { ValueContext } from './valueContext.js';
+import { decodeZiplist } from './ziplist.js';
+
+function pushEntries(items: Uint8Array[], entries: PackedEntry[]): void {
+  for (let i = 0; i < entries.length; i++) items.push(entryBytes(entries[i]!));
+}
+
+/** Decodes a list value of RDB type 1, 10, 14 or 18 starting at the reader's position. */
+export function decodeList(ctx: ValueContext, type: number, start: number): ListValue {
+  const r = ctx.r;
+  const items: Uint8Array[] = [];
+  const value: ListValue = { type: 'list', rdbType: type, encoding: checkerTypeName(type), start, end: start, items };
+  if (type === T_LIST) {
+    const n = r.count('list length');
+    for (let i = 0; i < n; i++) items.push(r.string('list element'));
+  } else if (type === T_LIST_ZIPLIST) {
+    const blob = readBlob(r, 'list ziplist');
+    value.compressed = blob.compressed;
+    pushEntries(items, decodeBlob(blob, 'List ziplist integrity check failed', decodeZiplist));
+  } else {
+    const nodes: QuicklistNode[] = [];
+    value.nodes = nodes;
+    const n = r.count('quicklist node count', 2);
+    for (let i = 0; i < n; i++) {
+      if (type === T_LIST_QUICKLIST) {
+        const blob = readBlob(r, `quicklist node ${i}`);
+        if (blob.bytes.length === 0) throw blobError(blob, 'rdb.quicklist.integrity', `quicklist node ${i} is an empty string`);
+        const entries = decodeBlob(blob, 'Ziplist integrity check failed', decodeZiplist);
+        nodes.push({ container: 'ziplist', start: blob.start, end: blob.end, compressed: blob.compressed, count: entries.length });
+        pushEntries(items, entries);
+        continue;
+      }
+      const containerAt = r.c.offset;
+      const container = r.len('quicklist node container');
+      if (container !== QUICKLIST_PLAIN && container !== QUICKLIST_PACKED) {
+        throw new DecodeError(
+          'rdb.quicklist.integrity',
+          `Quicklist integrity check failed: node ${i} has container ${container} (expected 1 PLAIN or 2 PACKED)`,
+          containerAt,
+          r.c.offset,
+        );
+      }
+      const blob = readBlob(r, `quicklist node ${i}`);
+      if (container === QUICKLIST_PLAIN) {
+        nodes.push({ container: 'plain', start: containerAt, end: blob.end, compressed: blob.compressed, count: 1 });
+        items.push(blob.bytes);
+        continue;
+      }
+      if (blob.bytes.length === 0) throw blobError(blob, 'rdb.quicklist.integrity', `quicklist node ${i} is an empty string`);
+      const entries = decodeBlob(blob, 'Listpack integrity check failed', decodeListpack);
+      nodes.push({ container: 'packed', start: containerAt, end: blob.end, compressed: blob.compressed, count: entries.length });
+      pushEntries(items, entries);
+    }
+  }
+  value.end = r.c.offset;
+  if (items.length === 0) {
+    ctx.report({
+      code: 'rdb.empty-key',
+      severity: 'error',
+      offset: start,
+      end: value.end,
+      message: 'empty list: redis-server skips such keys on load and redis-check-rdb rejects the file',
+    });
+  }
+  return value;
+}

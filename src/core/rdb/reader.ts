@@ -1,0 +1,233 @@
+/**
+ * RDB lengths, strings and doubles (redis `src/rdb.c` `rdbLoadLenByRef`,
+ * `rdbGenericLoadStringObject`, `rdbLoadLzfStringObject`,
+ * `rdbLoadDoubleValue`, `rdbLoadBinaryDoubleValue`; RDB 1–13), read through the
+ * one byte cursor. See shared/spec/rdb-format.md §4–5.
+ */
+
+import type { Cursor } from '../bytes/cursor.js';
+import { DecodeError } from '../bytes/decodeError.js';
+import { lzfDecompress } from '../bytes/lzf.js';
+import type { Problem } from '../model/problem.js';
+
+/** RDB_6BITLEN, RDB_14BITLEN, RDB_32BITLEN (0x80), RDB_64BITLEN (0x81), RDB_ENCVAL. */
+const LEN_32BIT = 0x80;
+const LEN_64BIT = 0x81;
+/** RDB_ENC_INT8/16/32 and RDB_ENC_LZF. */
+const ENC_INT8 = 0;
+const ENC_INT16 = 1;
+const ENC_INT32 = 2;
+const ENC_LZF = 3;
+
+const encoder = new TextEncoder();
+/** Decimal text of small integers, shared: INT-encoded strings are common. */
+const smallIntText: Uint8Array[] = [];
+for (let i = -128; i < 1024; i++) smallIntText.push(encoder.encode(String(i)));
+
+function intText(v: number): Uint8Array {
+  if (v >= -128 && v < 1024) return smallIntText[v + 128]!;
+  return encoder.encode(String(v));
+}
+
+/** How a string was stored. */
+export type StringEncoding = 'raw' | 'int' | 'lzf';
+
+/** Reads RDB primitives and reports soft problems (warnings) as it goes. */
+export class RdbReader {
+  /** Encoding of the last string read by `string()`. */
+  lastStringEncoding: StringEncoding = 'raw';
+  /** Length of the last string skipped by `skipString` (decompressed length for LZF). */
+  lastStringLength = 0;
+  /** Absolute offset of the last LZF payload read (for element offsets). */
+  lastStringStart = 0;
+
+  constructor(
+    readonly c: Cursor,
+    readonly version: number,
+    readonly valkey: boolean,
+    private readonly warn: (p: Problem) => void,
+  ) {}
+
+  /**
+   * A plain length. An ENCVAL byte (`11xxxxxx`) here is read as its low 6
+   * bits, as Redis does (`rdbLoadLen(rdb, NULL)`), with a warning.
+   */
+  len(what: string): number {
+    const c = this.c;
+    const start = c.offset;
+    const b = c.u8(what);
+    const kind = b >> 6;
+    if (kind === 0) return b & 0x3f;
+    if (kind === 1) return ((b & 0x3f) << 8) | c.u8(what);
+    if (kind === 3) {
+      this.warn({
+        code: 'rdb.encval-as-length',
+        severity: 'warning',
+        offset: start,
+        end: start + 1,
+        message: `encoded-string marker 0x${b.toString(16).toUpperCase()} where ${what} was expected; Redis reads it as ${b & 0x3f}`,
+      });
+      return b & 0x3f;
+    }
+    return this.longLen(b, start, what);
+  }
+
+  private longLen(b: number, start: number, what: string): number {
+    const c = this.c;
+    if (b === LEN_32BIT) return c.u32be(what);
+    if (b === LEN_64BIT) {
+      const v = c.u64be(what);
+      if (v > BigInt(Number.MAX_SAFE_INTEGER)) {
+        throw new DecodeError('rdb.bad-length', `${what} ${v} is larger than any file`, start, c.offset);
+      }
+      return Number(v);
+    }
+    // Before RDB 8 any 10xxxxxx byte meant a 32-bit length (writers used 0x80 only).
+    if (this.version < 8) return c.u32be(what);
+    throw new DecodeError(
+      'rdb.bad-length-encoding',
+      `unknown length encoding 0x${b.toString(16).toUpperCase()} reading ${what}`,
+      start,
+      start + 1,
+    );
+  }
+
+  /** A length that may be a 64-bit value (module UINT/SINT, stream ID parts); returned as a bigint. */
+  len64(what: string): bigint {
+    const c = this.c;
+    const b = c.peek();
+    if (b === LEN_64BIT) {
+      c.u8(what);
+      return c.u64be(what);
+    }
+    return BigInt(this.len(what));
+  }
+
+  /** A length used as a count of things that each take at least `minBytes`: checked against what remains. */
+  count(what: string, minBytes = 1): number {
+    const start = this.c.offset;
+    const n = this.len(what);
+    if (n * minBytes > this.c.remaining) {
+      throw new DecodeError(
+        'rdb.bad-length',
+        `${what} ${n} cannot fit in the ${this.c.remaining} bytes left`,
+        start,
+        this.c.offset,
+      );
+    }
+    return n;
+  }
+
+  /** An RDB string: raw, INT8/16/32 as decimal text, or LZF-decompressed. */
+  string(what: string): Uint8Array {
+    const c = this.c;
+    const start = c.offset;
+    const b = c.u8(what);
+    const kind = b >> 6;
+    if (kind === 0) {
+      this.lastStringEncoding = 'raw';
+      return c.bytes(b & 0x3f, what);
+    }
+    if (kind === 1) {
+      this.lastStringEncoding = 'raw';
+      return c.bytes(((b & 0x3f) << 8) | c.u8(what), what);
+    }
+    if (kind === 2) {
+      this.lastStringEncoding = 'raw';
+      return c.bytes(this.longLen(b, start, `length of ${what}`), what);
+    }
+    return this.encoded(b & 0x3f, start, what);
+  }
+
+  /** Skips an RDB string without materialising raw payloads (still validates LZF). */
+  skipString(what: string): StringEncoding {
+    const c = this.c;
+    const start = c.offset;
+    const b = c.u8(what);
+    const kind = b >> 6;
+    if (kind === 3) {
+      this.lastStringLength = this.encoded(b & 0x3f, start, what).length;
+      return this.lastStringEncoding;
+    }
+    let n: number;
+    if (kind === 0) n = b & 0x3f;
+    else if (kind === 1) n = ((b & 0x3f) << 8) | c.u8(what);
+    else n = this.longLen(b, start, `length of ${what}`);
+    c.skip(n, what);
+    this.lastStringLength = n;
+    this.lastStringEncoding = 'raw';
+    return 'raw';
+  }
+
+  private encoded(enc: number, start: number, what: string): Uint8Array {
+    const c = this.c;
+    switch (enc) {
+      case ENC_INT8: {
+        this.lastStringEncoding = 'int';
+        const v = c.u8(what);
+        return intText(v > 127 ? v - 256 : v);
+      }
+      case ENC_INT16: {
+        this.lastStringEncoding = 'int';
+        const v = c.u16le(what);
+        return intText(v > 32767 ? v - 65536 : v);
+      }
+      case ENC_INT32:
+        this.lastStringEncoding = 'int';
+        return intText(c.i32le(what));
+      case ENC_LZF: {
+        this.lastStringEncoding = 'lzf';
+        const clen = this.len(`compressed length of ${what}`);
+        const ulen = this.len(`uncompressed length of ${what}`);
+        const dataStart = c.offset;
+        if (clen === 0) {
+          throw new DecodeError('rdb.lzf.invalid', `LZF string of ${what} has a compressed length of 0`, start, dataStart);
+        }
+        const input = c.bytes(clen, `LZF data of ${what}`);
+        this.lastStringStart = dataStart;
+        try {
+          return lzfDecompress(input, ulen, dataStart);
+        } catch (e) {
+          if (e instanceof DecodeError) {
+            throw new DecodeError(e.code, `Invalid LZF compressed string in ${what}: ${e.message}`, e.offset, e.end, c.offset);
+          }
+          throw e;
+        }
+      }
+      default:
+        throw new DecodeError(
+          'rdb.bad-string-encoding',
+          `unknown string encoding ${enc} (byte 0x${(0xc0 | enc).toString(16).toUpperCase()}) reading ${what}`,
+          start,
+          start + 1,
+        );
+    }
+  }
+
+  /** RDB < 8 zset score: a length byte then ASCII (`rdbLoadDoubleValue`); 253 NaN, 254 +inf, 255 -inf. */
+  oldDouble(what: string): number {
+    const c = this.c;
+    const start = c.offset;
+    const n = c.u8(what);
+    if (n === 253) return NaN;
+    if (n === 254) return Infinity;
+    if (n === 255) return -Infinity;
+    const text = c.bytes(n, what);
+    const s = String.fromCharCode(...text);
+    const v = parseCDouble(s);
+    if (v === undefined) {
+      throw new DecodeError('rdb.bad-double', `${what} "${s}" is not a number`, start, c.offset);
+    }
+    return v;
+  }
+}
+
+/** Parses a double as C `strtod` (used by `%lg` readers): decimal, inf/nan words; undefined when not a number. */
+export function parseCDouble(s: string): number | undefined {
+  const t = s.trim().toLowerCase();
+  if (t === 'inf' || t === '+inf' || t === 'infinity' || t === '+infinity') return Infinity;
+  if (t === '-inf' || t === '-infinity') return -Infinity;
+  if (t === 'nan' || t === '-nan' || t === '+nan') return NaN;
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(t)) return undefined;
+  return Number(t);
+}

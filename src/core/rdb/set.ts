@@ -1,0 +1,51 @@
+/**
+ * Set values: SET (2, hashtable), SET_INTSET (11) and SET_LISTPACK (20) —
+ * redis `src/rdb.c` `rdbLoadObject`, RDB 1–13. Spec §8.2, §9.2, §9.3.
+ */
+
+import { blobError, decodeBlob, readBlob } from './blob.js';
+import { T_SET, T_SET_INTSET, checkerTypeName } from './constants.js';
+import { findDuplicate } from './duplicates.js';
+import { decodeIntset } from './intset.js';
+import { decodeListpack } from './listpack.js';
+import { entryBytes } from './packedEntry.js';
+import type { SetValue } from './value.js';
+import type { ValueContext } from './valueContext.js';
+
+/** Decodes a set value of RDB type 2, 11 or 20. */
+export function decodeSet(ctx: ValueContext, type: number, start: number): SetValue {
+  const r = ctx.r;
+  const members: Uint8Array[] = [];
+  const value: SetValue = { type: 'set', rdbType: type, encoding: checkerTypeName(type), start, end: start, members };
+  if (type === T_SET) {
+    const n = r.count('set size');
+    for (let i = 0; i < n; i++) members.push(r.string('set member'));
+    value.end = r.c.offset;
+    const dup = findDuplicate(members, 0, 1);
+    if (dup >= 0) {
+      ctx.report({ code: 'rdb.duplicate-member', severity: 'error', offset: start, end: value.end, message: `Duplicate set members detected (member ${dup})` });
+    }
+  } else {
+    const blob = readBlob(r, type === T_SET_INTSET ? 'intset' : 'set listpack');
+    value.compressed = blob.compressed;
+    const entries =
+      type === T_SET_INTSET
+        ? decodeBlob(blob, 'Intset integrity check failed', decodeIntset)
+        : decodeBlob(blob, 'Set listpack integrity check failed', decodeListpack);
+    if (type !== T_SET_INTSET && findDuplicate(entries, 0, 1) >= 0) {
+      throw blobError(blob, 'rdb.listpack.integrity', 'Set listpack integrity check failed: duplicate members');
+    }
+    for (let i = 0; i < entries.length; i++) members.push(entryBytes(entries[i]!));
+    value.end = r.c.offset;
+  }
+  if (members.length === 0) {
+    ctx.report({
+      code: 'rdb.empty-key',
+      severity: 'error',
+      offset: start,
+      end: value.end,
+      message: 'empty set: redis-server skips such keys on load and redis-check-rdb rejects the file',
+    });
+  }
+  return value;
+}

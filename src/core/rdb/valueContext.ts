@@ -1,0 +1,18 @@
+/**
+ * What a value decoder needs besides the reader: where to report problems that
+ * do not stop parsing (duplicates, empty values, NaN scores — Redis refuses to
+ * load them, but the bytes around them are intact), and whether to keep string
+ * payloads (a check only needs to walk them).
+ */
+
+import type { Problem } from '../model/problem.js';
+import type { RdbReader } from './reader.js';
+
+/** Shared state of one value decode. */
+export interface ValueContext {
+  r: RdbReader;
+  /** Keep string values' bytes (false: walk them only, as a check does). */
+  keepStrings: boolean;
+  /** Reports a problem that does not stop the parse; offsets absolute. */
+  report(p: Omit<Problem, 'phase' | 'key' | 'db' | 'type'>): void;
+}

@@ -1,0 +1,74 @@
+/**
+ * Sorted-set values: ZSET (3, ASCII scores), ZSET_2 (5, binary scores),
+ * ZSET_ZIPLIST (12) and ZSET_LISTPACK (17) — redis `src/rdb.c`
+ * `rdbLoadObject`, RDB 1–13. Spec §8.3, §9.1, §9.2.
+ */
+
+import { DecodeError } from '../bytes/decodeError.js';
+import { blobError, decodeBlob, readBlob } from './blob.js';
+import { T_ZSET, T_ZSET_2, T_ZSET_ZIPLIST, checkerTypeName } from './constants.js';
+import { findDuplicate } from './duplicates.js';
+import { decodeListpack } from './listpack.js';
+import { entryBytes, type PackedEntry } from './packedEntry.js';
+import { parseCDouble } from './reader.js';
+import type { ZsetValue } from './value.js';
+import type { ValueContext } from './valueContext.js';
+import { decodeZiplist } from './ziplist.js';
+
+function packedScore(e: PackedEntry): number | undefined {
+  if (typeof e === 'number') return e;
+  if (typeof e === 'bigint') return Number(e);
+  let s = '';
+  for (let i = 0; i < e.length; i++) s += String.fromCharCode(e[i]!);
+  return parseCDouble(s);
+}
+
+/** Decodes a sorted-set value of RDB type 3, 5, 12 or 17. */
+export function decodeZset(ctx: ValueContext, type: number, start: number): ZsetValue {
+  const r = ctx.r;
+  const members: Uint8Array[] = [];
+  const scores: number[] = [];
+  const value: ZsetValue = { type: 'zset', rdbType: type, encoding: checkerTypeName(type), start, end: start, members, scores };
+  if (type === T_ZSET || type === T_ZSET_2) {
+    const n = r.count('zset size', 2);
+    for (let i = 0; i < n; i++) {
+      members.push(r.string('zset member'));
+      const at = r.c.offset;
+      const score = type === T_ZSET_2 ? r.c.f64le('zset score') : r.oldDouble('zset score');
+      if (Number.isNaN(score)) {
+        throw new DecodeError('rdb.zset.nan-score', 'Zset with NAN score detected', at, r.c.offset);
+      }
+      scores.push(score);
+    }
+    value.end = r.c.offset;
+    if (findDuplicate(members, 0, 1) >= 0) {
+      ctx.report({ code: 'rdb.duplicate-member', severity: 'error', offset: start, end: value.end, message: 'Duplicate zset fields detected' });
+    }
+  } else {
+    const blob = readBlob(r, type === T_ZSET_ZIPLIST ? 'zset ziplist' : 'zset listpack');
+    value.compressed = blob.compressed;
+    const label = type === T_ZSET_ZIPLIST ? 'Zset ziplist integrity check failed' : 'Zset listpack integrity check failed';
+    const entries = decodeBlob(blob, label, type === T_ZSET_ZIPLIST ? decodeZiplist : decodeListpack);
+    if (entries.length % 2 !== 0) throw blobError(blob, 'rdb.zset.integrity', `${label}: odd number of elements (${entries.length})`);
+    if (findDuplicate(entries, 0, 2) >= 0) throw blobError(blob, 'rdb.zset.integrity', `${label}: duplicate members`);
+    for (let i = 0; i < entries.length; i += 2) {
+      const score = packedScore(entries[i + 1]!);
+      if (score === undefined || Number.isNaN(score)) {
+        throw blobError(blob, 'rdb.zset.integrity', `${label}: score of element ${i / 2} is not a number`);
+      }
+      members.push(entryBytes(entries[i]!));
+      scores.push(score);
+    }
+    value.end = r.c.offset;
+  }
+  if (members.length === 0) {
+    ctx.report({
+      code: 'rdb.empty-key',
+      severity: 'error',
+      offset: start,
+      end: value.end,
+      message: 'empty sorted set: redis-server skips such keys on load and redis-check-rdb rejects the file',
+    });
+  }
+  return value;
+}
