@@ -4,16 +4,16 @@
  * redis `src/rdb.c` `rdbLoadRioWithLoadingCtx`; spec §15 item 9).
  *
  * Holding every key of a 10M-key file as a string would cost gigabytes, so the
- * set keeps only a 32-bit hash per slot and each key's file offset by
- * insertion index (about 16–24 bytes per key). When hashes match, the
- * earlier key is read back from the file and compared byte for byte, so the
- * answer is exact.
+ * set keeps a 32-bit hash and an insertion index per slot (interleaved, so a
+ * probe touches one cache line) and each key's file offset by index: about
+ * 16–24 bytes per key. When hashes match, the earlier key is read back from
+ * the file and compared byte for byte, so the answer is exact.
  */
 
 /** A set of keys identified by content, remembering where each was first seen. */
 export class KeySet {
-  private slots: Uint32Array; // index + 1 of the key in `offsets`, 0 = empty
-  private prints: Uint32Array;
+  /** Pairs (hash, index + 1); index + 1 = 0 marks an empty slot. */
+  private table: Uint32Array;
   private offsets: Float64Array;
   private count = 0;
   private mask: number;
@@ -24,9 +24,8 @@ export class KeySet {
     initialCapacity = 1 << 12,
   ) {
     let cap = 16;
-    while (cap < initialCapacity * 2) cap *= 2;
-    this.slots = new Uint32Array(cap);
-    this.prints = new Uint32Array(cap);
+    while (cap < initialCapacity * 1.5) cap *= 2;
+    this.table = new Uint32Array(cap * 2);
     this.mask = cap - 1;
     this.offsets = new Float64Array(Math.max(16, initialCapacity));
   }
@@ -43,15 +42,19 @@ export class KeySet {
   add(key: Uint8Array, offset: number): number {
     let h = 0x811c9dc5 ^ key.length;
     for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key[i]!, 0x01000193);
+    // murmur3's finalizer: FNV alone leaves the low bits (the slot) clustered for keys like "key:123".
     h ^= h >>> 16;
     h = Math.imul(h, 0x85ebca6b);
     h ^= h >>> 13;
-    const print = h >>> 0;
-    let slot = print & this.mask;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+    const hash = h >>> 0;
+    const table = this.table;
+    let slot = hash & this.mask;
     for (;;) {
-      const s = this.slots[slot]!;
+      const s = table[slot * 2 + 1]!;
       if (s === 0) break;
-      if (this.prints[slot] === print) {
+      if (table[slot * 2] === hash) {
         const earlier = this.offsets[s - 1]!;
         if (sameBytes(this.readKeyAt(earlier), key)) return earlier;
       }
@@ -64,29 +67,29 @@ export class KeySet {
     }
     this.offsets[this.count] = offset;
     this.count++;
-    this.slots[slot] = this.count;
-    this.prints[slot] = print;
-    if (this.count * 4 > this.slots.length * 3) this.rehash();
+    table[slot * 2] = hash;
+    table[slot * 2 + 1] = this.count;
+    if (this.count * 4 > (this.mask + 1) * 3) this.rehash();
     return -1;
   }
 
   /** Doubles the table; the stored hash gives each key its new home slot. */
   private rehash(): void {
-    const oldSlots = this.slots;
-    const oldPrints = this.prints;
-    const cap = oldSlots.length * 2;
-    this.slots = new Uint32Array(cap);
-    this.prints = new Uint32Array(cap);
-    this.mask = cap - 1;
-    for (let i = 0; i < oldSlots.length; i++) {
-      const s = oldSlots[i]!;
+    const old = this.table;
+    const cap = (this.mask + 1) * 2;
+    const table = new Uint32Array(cap * 2);
+    const mask = cap - 1;
+    for (let i = 0; i < old.length; i += 2) {
+      const s = old[i + 1]!;
       if (s === 0) continue;
-      const print = oldPrints[i]!;
-      let slot = print & this.mask;
-      while (this.slots[slot] !== 0) slot = (slot + 1) & this.mask;
-      this.slots[slot] = s;
-      this.prints[slot] = print;
+      const hash = old[i]!;
+      let slot = hash & mask;
+      while (table[slot * 2 + 1] !== 0) slot = (slot + 1) & mask;
+      table[slot * 2] = hash;
+      table[slot * 2 + 1] = s;
     }
+    this.table = table;
+    this.mask = mask;
   }
 }
 

@@ -27,6 +27,7 @@ import {
   OP_RESIZEDB,
   OP_SELECTDB,
   OP_SLOT_INFO,
+  T_STRING,
   checkerTypeName,
   dataTypeOf,
   type DataType,
@@ -166,6 +167,14 @@ export function parseRdb(source: ByteSource, handler: RdbHandler = {}, options: 
   return new RdbParser(source, handler, options).run();
 }
 
+interface DbCount {
+  keys: number;
+  expires: number;
+  hintKeys?: number;
+  hintExpires?: number;
+  hintAt?: number;
+}
+
 interface Pending {
   start: number;
   expireAtMs?: number;
@@ -189,7 +198,10 @@ class RdbParser {
   private readonly keepStrings: boolean;
   private valkey = false;
   private firstErrorAt = -1;
-  private dbCounts = new Map<number, { keys: number; expires: number; hintKeys?: number; hintExpires?: number; hintAt?: number }>();
+  private dbCounts = new Map<number, DbCount>();
+  private curDb: DbCount;
+  private curKeySet: KeySet | undefined;
+  private readonly detectDuplicates: boolean;
 
   constructor(
     private readonly source: ByteSource,
@@ -199,6 +211,8 @@ class RdbParser {
     this.c = new Cursor(source, options.start ?? 0, source.size, options.chunkSize);
     this.nowMs = options.nowMs ?? Date.now();
     this.keepStrings = options.keepStrings ?? true;
+    this.detectDuplicates = options.detectDuplicateKeys ?? true;
+    this.curDb = this.dbCount(0);
     this.result = {
       size: source.size,
       ok: true,
@@ -375,6 +389,8 @@ class RdbParser {
           this.dropPending('SELECTDB');
           const db = r.len('database number');
           this.db = db;
+          this.curDb = this.dbCount(db);
+          this.curKeySet = this.keySets.get(db);
           if (db > 15) {
             this.report({
               code: 'rdb.db-out-of-range',
@@ -396,6 +412,7 @@ class RdbParser {
           d.hintKeys = keys;
           d.hintExpires = expires;
           d.hintAt = at;
+          if (this.detectDuplicates) this.curKeySet = this.keySetFor(this.db, keys);
           handler.resizeDb?.(this.db, keys, expires, at, c.offset);
           break;
         }
@@ -522,50 +539,62 @@ class RdbParser {
     this.currentKey = key;
     this.phase = 'read-object-value';
     const valueStart = c.offset;
-    const value = this.decodeValue(t, dataType, valueStart);
+    const wantRecord = this.handler.key !== undefined;
+    // A check without a key handler needs no value object for strings: walk the bytes only.
+    let value: RdbValue | undefined;
+    if (t === T_STRING && !wantRecord && !this.keepStrings) r.skipString('string value');
+    else value = this.decodeValue(t, dataType, valueStart);
     const pending = this.pending;
     this.pending = undefined;
+    const d = this.curDb;
+    d.keys++;
+    this.result.keys++;
+    let expired = false;
+    if (pending?.expireAtMs !== undefined) {
+      d.expires++;
+      this.result.expires++;
+      expired = pending.expireAtMs < this.nowMs;
+      if (expired) this.result.alreadyExpired++;
+    }
+    if (value !== undefined && value.type === 'hash' && value.fieldExpiresMs?.some((x) => x !== undefined)) this.result.subexpires++;
+    // redis-server (as a master) drops expired and empty keys while loading, so a
+    // later key of the same name is no duplicate for it: track only keys it keeps.
+    if (this.detectDuplicates && !expired && (value === undefined || valueLength(value) > 0)) this.checkDuplicate(key, keyOffset);
+    if (!wantRecord) return;
     const record: KeyRecord = {
       db: this.db,
       key,
       rdbType: t,
       dataType,
-      encoding: value.encoding,
+      encoding: value!.encoding,
       start: pending?.start ?? typeOffset,
       typeOffset,
       valueStart,
       end: c.offset,
-      value,
+      value: value!,
     };
-    const d = this.dbCount(this.db);
-    d.keys++;
-    this.result.keys++;
     if (pending) {
-      if (pending.expireAtMs !== undefined) {
-        record.expireAtMs = pending.expireAtMs;
-        d.expires++;
-        this.result.expires++;
-        if (pending.expireAtMs < this.nowMs) this.result.alreadyExpired++;
-      }
+      if (pending.expireAtMs !== undefined) record.expireAtMs = pending.expireAtMs;
       if (pending.idleSeconds !== undefined) record.idleSeconds = pending.idleSeconds;
       if (pending.lfuFreq !== undefined) record.lfuFreq = pending.lfuFreq;
       if (pending.keyMeta) record.keyMeta = pending.keyMeta;
     }
-    if (value.type === 'hash' && value.fieldExpiresMs?.some((x) => x !== undefined)) this.result.subexpires++;
-    // redis-server (as a master) drops expired and empty keys while loading, so a
-    // later key of the same name is no duplicate for it: track only keys it keeps.
-    const kept = !(record.expireAtMs !== undefined && record.expireAtMs < this.nowMs) && valueLength(value) > 0;
-    if (kept && (this.options.detectDuplicateKeys ?? true)) this.checkDuplicate(key, keyOffset);
-    if (this.handler.key?.(record) === false) throw new Stop();
+    if (this.handler.key!(record) === false) throw new Stop();
+  }
+
+  private keySetFor(db: number, hint = 0): KeySet {
+    let set = this.keySets.get(db);
+    if (!set) {
+      // Presize from RESIZEDB, bounded by what the file could hold (3 bytes per key at least).
+      const capacity = Math.min(hint, Math.floor(this.c.remaining / 3), 1 << 26);
+      set = new KeySet((offset) => readKeyString(this.source, offset, this.r.version, this.valkey), Math.max(capacity, 1024));
+      this.keySets.set(db, set);
+    }
+    return set;
   }
 
   private checkDuplicate(key: Uint8Array, keyOffset: number): void {
-    let set = this.keySets.get(this.db);
-    if (!set) {
-      set = new KeySet((offset) => readKeyString(this.source, offset, this.r.version, this.valkey));
-      this.keySets.set(this.db, set);
-    }
-    const earlier = set.add(key, keyOffset);
+    const earlier = (this.curKeySet ??= this.keySetFor(this.db)).add(key, keyOffset);
     if (earlier >= 0) {
       this.report({
         code: 'rdb.duplicate-key',
