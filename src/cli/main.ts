@@ -6,7 +6,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { detectFormat } from '../core/format.js';
 import { formatOffset, type Problem } from '../core/model/problem.js';
-import { checkerTypeName, memoryEncoding, type DataType } from '../core/rdb/constants.js';
+import { formatProblem, keyText } from '../core/report.js';
+import { memoryEncoding, type DataType } from '../core/rdb/constants.js';
 import { parseRdb, type KeyRecord, type RdbHandler, type RdbResult } from '../core/rdb/parser.js';
 import { encodeCommand, functionCommand, keyCommands, selectCommand, type Command } from '../core/export/resp.js';
 import { functionJson, keyJson } from '../core/export/jsonl.js';
@@ -104,23 +105,6 @@ function openRdb(path: string): FileSource {
     throw Object.assign(e, { code: 'EFORMAT' });
   }
   return src;
-}
-
-function keyText(key: Uint8Array | undefined): string {
-  return key ? `'${escapeBytes(key)}'` : '';
-}
-
-/** Human form of a problem: offset first, then context. */
-export function formatProblem(p: Problem): string {
-  const lines = [`${p.severity} at ${formatOffset(p.offset)} [${p.code}]: ${p.message}`];
-  const ctx: string[] = [];
-  if (p.key) ctx.push(`key ${keyText(p.key)}`);
-  if (p.type !== undefined) ctx.push(`type ${p.type} (${checkerTypeName(p.type)})`);
-  if (p.db !== undefined && p.key) ctx.push(`DB ${p.db}`);
-  if (p.phase) ctx.push(`while doing ${p.phase}`);
-  if (p.checkerOffset !== undefined && p.checkerOffset !== p.offset) ctx.push(`redis-check-rdb reports offset ${p.checkerOffset}`);
-  if (ctx.length) lines.push(`    ${ctx.join(', ')}`);
-  return lines.join('\n');
 }
 
 function problemJson(p: Problem): Record<string, unknown> {
@@ -235,7 +219,8 @@ function dump(args: string[]): number {
     return t as DataType;
   });
   const match = values.match !== undefined ? Buffer.from(values.match as string, 'utf8') : undefined;
-  const filtered = match !== undefined || types !== undefined;
+  // Function libraries belong to no DB and match no key pattern: only an unfiltered dump includes them.
+  const filtered = match !== undefined || types !== undefined || dbs !== undefined;
   const src = openRdb(path);
   const out = new Output((values.output as string | undefined) ?? null);
   let currentDb = -1;
@@ -333,7 +318,8 @@ function stats(args: string[]): number {
         },
         ...(progress ? { progress } : {}),
       },
-      { keepStrings: false },
+      // Element lengths (len_largest_element) need the values themselves.
+      { keepStrings: true },
     );
   } finally {
     src.close();

@@ -254,7 +254,7 @@ describe('damaged RDB fixtures', () => {
     assert.equal(result.ok, false);
     assert.deepEqual(
       result.problems.map((p) => [p.code, p.offset, Buffer.from(p.key!).toString()]),
-      [['rdb.duplicate-key', 91, 'k']],
+      [['rdb.duplicate-key', 90, 'k']],
     );
   });
 

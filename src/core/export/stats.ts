@@ -75,6 +75,7 @@ export interface StatsOptions {
 
 /** The element count and largest element length of a value (redis-rdb-tools' `num_elements`, `len_largest_element`). */
 export function elementStats(v: RdbValue): { elements: number; largest: number } {
+  // Element lengths need the elements: parse with keepStrings for exact figures.
   let largest = 0;
   const max = (arr: Uint8Array[]) => {
     for (const b of arr) if (b.length > largest) largest = b.length;
@@ -84,23 +85,24 @@ export function elementStats(v: RdbValue): { elements: number; largest: number }
       return { elements: 1, largest: v.length };
     case 'list':
       max(v.items);
-      return { elements: v.items.length, largest };
+      break;
     case 'set':
       max(v.members);
-      return { elements: v.members.length, largest };
+      break;
     case 'zset':
       max(v.members);
-      return { elements: v.members.length, largest };
+      break;
     case 'hash':
       max(v.fields);
       max(v.values);
-      return { elements: v.fields.length, largest };
+      break;
     case 'stream':
       for (const e of v.entries) max(e.fields);
-      return { elements: v.entries.length, largest };
+      break;
     case 'module':
-      return { elements: v.items.length, largest: 0 };
+      break;
   }
+  return { elements: v.count, largest };
 }
 
 function bump(map: Partial<Record<DataType, TypeStats>>, t: DataType, size: number, expires: boolean, elements: number): void {

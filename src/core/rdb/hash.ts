@@ -47,6 +47,7 @@ export function decodeHash(ctx: ValueContext, type: number, start: number): Hash
     end: start,
     fields,
     values,
+    count: 0,
   };
   if (type === T_HASH) {
     const n = r.count('hash size', 2);
@@ -117,9 +118,12 @@ export function decodeHash(ctx: ValueContext, type: number, start: number): Hash
     if (expires) value.fieldExpiresMs = expires;
     let sawNoTtl = false;
     let lastTtl = 0;
+    const keep = ctx.keepStrings;
     for (let i = 0; i < entries.length; i += stride) {
-      fields.push(entryBytes(entries[i]!));
-      values.push(entryBytes(entries[i + 1]!));
+      if (keep) {
+        fields.push(entryBytes(entries[i]!));
+        values.push(entryBytes(entries[i + 1]!));
+      }
       if (!expires) continue;
       const t = entries[i + 2]!;
       if (t instanceof Uint8Array) throw blobError(blob, 'rdb.hash.integrity', `${label}: expiry of field ${i / 3} is not an integer`);
@@ -129,16 +133,20 @@ export function decodeHash(ctx: ValueContext, type: number, start: number): Hash
       if (ms === 0) sawNoTtl = true;
       else if (sawNoTtl || ms < lastTtl) throw blobError(blob, 'rdb.hash.integrity', `${label}: field TTLs out of order`);
       else lastTtl = ms;
-      expires.push(ms === 0 ? undefined : ms);
+      if (keep) expires.push(ms === 0 ? undefined : ms);
+      else if (ms !== 0) value.hasFieldExpires = true;
     }
+    value.count = entries.length / stride;
   }
   value.end = c.offset;
+  if (type === T_HASH || type === T_HASH_METADATA || type === T_HASH_22) value.count = fields.length;
+  if (value.fieldExpiresMs?.some((x) => x !== undefined)) value.hasFieldExpires = true;
   if (type === T_HASH || type === T_HASH_METADATA || type === T_HASH_22) {
     if (findDuplicate(fields, 0, 1) >= 0) {
       ctx.report({ code: 'rdb.duplicate-member', severity: 'error', offset: start, end: value.end, message: 'Duplicate hash fields detected' });
     }
   }
-  if (fields.length === 0) {
+  if (value.count === 0) {
     ctx.report({
       code: 'rdb.empty-key',
       severity: 'error',

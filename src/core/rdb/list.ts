@@ -13,22 +13,28 @@ import type { ListValue, QuicklistNode } from './value.js';
 import type { ValueContext } from './valueContext.js';
 import { decodeZiplist } from './ziplist.js';
 
-function pushEntries(items: Uint8Array[], entries: PackedEntry[]): void {
-  for (let i = 0; i < entries.length; i++) items.push(entryBytes(entries[i]!));
+function pushEntries(ctx: ValueContext, value: ListValue, entries: PackedEntry[]): void {
+  value.count += entries.length;
+  if (!ctx.keepStrings) return;
+  for (let i = 0; i < entries.length; i++) value.items.push(entryBytes(entries[i]!));
 }
 
 /** Decodes a list value of RDB type 1, 10, 14 or 18 starting at the reader's position. */
 export function decodeList(ctx: ValueContext, type: number, start: number): ListValue {
   const r = ctx.r;
   const items: Uint8Array[] = [];
-  const value: ListValue = { type: 'list', rdbType: type, encoding: checkerTypeName(type), start, end: start, items };
+  const value: ListValue = { type: 'list', rdbType: type, encoding: checkerTypeName(type), start, end: start, items, count: 0 };
   if (type === T_LIST) {
     const n = r.count('list length');
-    for (let i = 0; i < n; i++) items.push(r.string('list element'));
+    for (let i = 0; i < n; i++) {
+      if (ctx.keepStrings) items.push(r.string('list element'));
+      else r.skipString('list element');
+    }
+    value.count = n;
   } else if (type === T_LIST_ZIPLIST) {
     const blob = readBlob(r, 'list ziplist');
     value.compressed = blob.compressed;
-    pushEntries(items, decodeBlob(blob, 'List ziplist integrity check failed', decodeZiplist));
+    pushEntries(ctx, value, decodeBlob(blob, 'List ziplist integrity check failed', decodeZiplist));
   } else {
     const nodes: QuicklistNode[] = [];
     value.nodes = nodes;
@@ -39,7 +45,7 @@ export function decodeList(ctx: ValueContext, type: number, start: number): List
         if (blob.bytes.length === 0) throw blobError(blob, 'rdb.quicklist.integrity', `quicklist node ${i} is an empty string`);
         const entries = decodeBlob(blob, 'Ziplist integrity check failed', decodeZiplist);
         nodes.push({ container: 'ziplist', start: blob.start, end: blob.end, compressed: blob.compressed, count: entries.length });
-        pushEntries(items, entries);
+        pushEntries(ctx, value, entries);
         continue;
       }
       const containerAt = r.c.offset;
@@ -55,17 +61,18 @@ export function decodeList(ctx: ValueContext, type: number, start: number): List
       const blob = readBlob(r, `quicklist node ${i}`);
       if (container === QUICKLIST_PLAIN) {
         nodes.push({ container: 'plain', start: containerAt, end: blob.end, compressed: blob.compressed, count: 1 });
-        items.push(blob.bytes);
+        if (ctx.keepStrings) items.push(blob.bytes);
+        value.count++;
         continue;
       }
       if (blob.bytes.length === 0) throw blobError(blob, 'rdb.quicklist.integrity', `quicklist node ${i} is an empty string`);
       const entries = decodeBlob(blob, 'Listpack integrity check failed', decodeListpack);
       nodes.push({ container: 'packed', start: containerAt, end: blob.end, compressed: blob.compressed, count: entries.length });
-      pushEntries(items, entries);
+      pushEntries(ctx, value, entries);
     }
   }
   value.end = r.c.offset;
-  if (items.length === 0) {
+  if (value.count === 0) {
     ctx.report({
       code: 'rdb.empty-key',
       severity: 'error',

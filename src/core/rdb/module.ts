@@ -97,5 +97,6 @@ export function decodeModule(ctx: ValueContext, type: number, start: number): Mo
     moduleName: name,
     encodingVersion,
     items,
+    count: items.length,
   };
 }

@@ -7,12 +7,31 @@
 /** A decoded compact-encoding element: bytes for strings, a number for integers in the safe range, a bigint beyond it. */
 export type PackedEntry = Uint8Array | number | bigint;
 
-const encoder = new TextEncoder();
+/** Decimal text of small integers, shared: most packed integers are small. */
+const SMALL_MIN = -128;
+const SMALL_MAX = 1023;
+const smallInts: Uint8Array[] = [];
+for (let i = SMALL_MIN; i <= SMALL_MAX; i++) smallInts.push(asciiBytes(String(i)));
 
-/** The element as Redis would return it: integers as their decimal ASCII text. */
+function asciiBytes(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+/**
+ * Decimal ASCII of an integer. Small values share one cached array each:
+ * treat the result as read-only.
+ */
+export function integerBytes(v: number | bigint): Uint8Array {
+  if (typeof v === 'number' && v >= SMALL_MIN && v <= SMALL_MAX) return smallInts[v - SMALL_MIN]!;
+  return asciiBytes(v.toString());
+}
+
+/** The element as Redis would return it: integers as their decimal ASCII text (read-only). */
 export function entryBytes(entry: PackedEntry): Uint8Array {
   if (entry instanceof Uint8Array) return entry;
-  return encoder.encode(entry.toString());
+  return integerBytes(entry);
 }
 
 /** The element as an integer, or undefined when it is a string that is not a canonical integer. */

@@ -34,7 +34,7 @@ import {
 } from './constants.js';
 import { readFunction, type FunctionLibrary } from './function.js';
 import { decodeHash } from './hash.js';
-import { KeySet } from './keySet.js';
+import { DuplicateKeyFinder } from './duplicateKeys.js';
 import { decodeList } from './list.js';
 import { decodeModule, moduleNameFromId, readModuleItems } from './module.js';
 import { RdbReader } from './reader.js';
@@ -193,14 +193,13 @@ class RdbParser {
   private currentType: number | undefined;
   private recordStart = 0;
   private pending: Pending | undefined;
-  private readonly keySets = new Map<number, KeySet>();
+  private readonly duplicates = new DuplicateKeyFinder();
   private readonly nowMs: number;
   private readonly keepStrings: boolean;
   private valkey = false;
   private firstErrorAt = -1;
   private dbCounts = new Map<number, DbCount>();
   private curDb: DbCount;
-  private curKeySet: KeySet | undefined;
   private readonly detectDuplicates: boolean;
 
   constructor(
@@ -266,10 +265,37 @@ class RdbParser {
         });
       }
     }
+    if (this.detectDuplicates && !this.result.stopped) this.reportDuplicates();
     if (this.result.ok) this.result.validUpTo = this.result.rdbEnd ?? this.c.offset;
     else this.result.validUpTo = Math.max(this.options.start ?? 0, this.firstErrorAt);
     this.handler.progress?.(this.c.offset, this.source.size);
     return this.result;
+  }
+
+  /** Duplicate keys are found after the pass (see duplicateKeys.ts) and reported in file order. */
+  private reportDuplicates(): void {
+    const version = this.result.header?.version ?? 0;
+    let found;
+    try {
+      found = this.duplicates.finish((offset) => readRecordKey(this.source, offset, version, this.valkey));
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+      return;
+    }
+    for (const d of found) {
+      this.recordStart = d.offset;
+      this.report({
+        code: 'rdb.duplicate-key',
+        severity: 'error',
+        offset: d.offset,
+        message: `duplicate key in DB ${d.db}, first stored at offset ${d.firstOffset}: redis-server refuses to load the file ("Duplicated key found in RDB file"), although redis-check-rdb does not check for this`,
+        phase: 'read-key',
+        key: d.key,
+        db: d.db,
+      });
+      if (this.firstErrorAt > d.offset) this.firstErrorAt = d.offset;
+    }
+    if (found.length) this.result.problems.sort((a, b) => a.offset - b.offset);
   }
 
   private readHeader(): void {
@@ -390,7 +416,6 @@ class RdbParser {
           const db = r.len('database number');
           this.db = db;
           this.curDb = this.dbCount(db);
-          this.curKeySet = this.keySets.get(db);
           if (db > 15) {
             this.report({
               code: 'rdb.db-out-of-range',
@@ -412,7 +437,8 @@ class RdbParser {
           d.hintKeys = keys;
           d.hintExpires = expires;
           d.hintAt = at;
-          if (this.detectDuplicates) this.curKeySet = this.keySetFor(this.db, keys);
+          // Presize from the hint, bounded by what the file could hold (3 bytes per key at least).
+          if (this.detectDuplicates) this.duplicates.reserve(this.db, Math.min(keys, Math.floor(c.remaining / 3), 1 << 26));
           handler.resizeDb?.(this.db, keys, expires, at, c.offset);
           break;
         }
@@ -534,7 +560,6 @@ class RdbParser {
       });
     }
     this.phase = 'read-key';
-    const keyOffset = c.offset;
     const key = r.string('key');
     this.currentKey = key;
     this.phase = 'read-object-value';
@@ -556,10 +581,10 @@ class RdbParser {
       expired = pending.expireAtMs < this.nowMs;
       if (expired) this.result.alreadyExpired++;
     }
-    if (value !== undefined && value.type === 'hash' && value.fieldExpiresMs?.some((x) => x !== undefined)) this.result.subexpires++;
+    if (value !== undefined && value.type === 'hash' && value.hasFieldExpires) this.result.subexpires++;
     // redis-server (as a master) drops expired and empty keys while loading, so a
     // later key of the same name is no duplicate for it: track only keys it keeps.
-    if (this.detectDuplicates && !expired && (value === undefined || valueLength(value) > 0)) this.checkDuplicate(key, keyOffset);
+    if (this.detectDuplicates && !expired && (value === undefined || valueLength(value) > 0)) this.duplicates.add(this.db, key, pending?.start ?? typeOffset);
     if (!wantRecord) return;
     const record: KeyRecord = {
       db: this.db,
@@ -580,31 +605,6 @@ class RdbParser {
       if (pending.keyMeta) record.keyMeta = pending.keyMeta;
     }
     if (this.handler.key!(record) === false) throw new Stop();
-  }
-
-  private keySetFor(db: number, hint = 0): KeySet {
-    let set = this.keySets.get(db);
-    if (!set) {
-      // Presize from RESIZEDB, bounded by what the file could hold (3 bytes per key at least).
-      const capacity = Math.min(hint, Math.floor(this.c.remaining / 3), 1 << 26);
-      set = new KeySet((offset) => readKeyString(this.source, offset, this.r.version, this.valkey), Math.max(capacity, 1024));
-      this.keySets.set(db, set);
-    }
-    return set;
-  }
-
-  private checkDuplicate(key: Uint8Array, keyOffset: number): void {
-    const earlier = (this.curKeySet ??= this.keySetFor(this.db)).add(key, keyOffset);
-    if (earlier >= 0) {
-      this.report({
-        code: 'rdb.duplicate-key',
-        severity: 'error',
-        offset: keyOffset,
-        end: this.c.offset,
-        message: `duplicate key in DB ${this.db}, first seen at offset ${earlier}: redis-server refuses to load the file ("Duplicated key found in RDB file"), although redis-check-rdb does not check for this`,
-        ...this.context(),
-      });
-    }
   }
 
   private decodeValue(t: number, dataType: DataType, start: number): RdbValue {
@@ -755,6 +755,7 @@ export function decodeValueOfType(ctx: ValueContext, t: number, dataType: DataTy
         end: r.c.offset,
         value,
         length: ctx.keepStrings ? value.length : r.lastStringLength,
+        count: 1,
         ...(r.lastStringEncoding === 'lzf' ? { compressed: true } : {}),
       };
     }
@@ -775,11 +776,24 @@ export function decodeValueOfType(ctx: ValueContext, t: number, dataType: DataTy
 
 const EMPTY = new Uint8Array(0);
 
-/** Reads the RDB string at `offset` (a key read back for duplicate checks). */
-function readKeyString(source: ByteSource, offset: number, version: number, valkey: boolean): Uint8Array {
+/** Reads back the key of the record at `offset`, past its EXPIRETIME/IDLE/FREQ opcodes (duplicate checks). */
+function readRecordKey(source: ByteSource, offset: number, version: number, valkey: boolean): Uint8Array {
   const c = new Cursor(source, offset, source.size, 4096);
   const r = new RdbReader(c, version, valkey, () => undefined);
-  return r.string('key');
+  for (;;) {
+    const t = c.u8('record type');
+    if (t === OP_EXPIRETIME_MS) c.skip(8);
+    else if (t === OP_EXPIRETIME) c.skip(4);
+    else if (t === OP_IDLE) r.len64('LRU idle time');
+    else if (t === OP_FREQ) c.skip(1);
+    else if (t === OP_KEY_META_OR_SLOT_IMPORT) {
+      const n = r.len('key metadata class count');
+      for (let i = 0; i < n; i++) {
+        c.skip(4);
+        readModuleItems(r, false);
+      }
+    } else return r.string('key').slice();
+  }
 }
 
 /** Options of `decodeRecordAt`. */

@@ -9,6 +9,7 @@ import type { Cursor } from '../bytes/cursor.js';
 import { DecodeError } from '../bytes/decodeError.js';
 import { lzfDecompress } from '../bytes/lzf.js';
 import type { Problem } from '../model/problem.js';
+import { integerBytes } from './packedEntry.js';
 
 /** RDB_6BITLEN, RDB_14BITLEN, RDB_32BITLEN (0x80), RDB_64BITLEN (0x81), RDB_ENCVAL. */
 const LEN_32BIT = 0x80;
@@ -19,15 +20,7 @@ const ENC_INT16 = 1;
 const ENC_INT32 = 2;
 const ENC_LZF = 3;
 
-const encoder = new TextEncoder();
-/** Decimal text of small integers, shared: INT-encoded strings are common. */
-const smallIntText: Uint8Array[] = [];
-for (let i = -128; i < 1024; i++) smallIntText.push(encoder.encode(String(i)));
-
-function intText(v: number): Uint8Array {
-  if (v >= -128 && v < 1024) return smallIntText[v + 128]!;
-  return encoder.encode(String(v));
-}
+const intText = integerBytes;
 
 /** How a string was stored. */
 export type StringEncoding = 'raw' | 'int' | 'lzf';
@@ -224,10 +217,31 @@ export class RdbReader {
 
 /** Parses a double as C `strtod` (used by `%lg` readers): decimal, inf/nan words; undefined when not a number. */
 export function parseCDouble(s: string): number | undefined {
+  // Fast path: Redis writes scores with "%.17g" (digits, '-', '.', 'e'), which
+  // Number() reads exactly as strtod does; anything else takes the careful path.
+  const first = s.charCodeAt(0);
+  const last = s.charCodeAt(s.length - 1);
+  if (((first >= 0x30 && first <= 0x39) || first === 0x2d || first === 0x2e) && last >= 0x30 && last <= 0x39) {
+    const n = Number(s);
+    if (!Number.isNaN(n)) return n;
+  }
   const t = s.trim().toLowerCase();
   if (t === 'inf' || t === '+inf' || t === 'infinity' || t === '+infinity') return Infinity;
   if (t === '-inf' || t === '-infinity') return -Infinity;
   if (t === 'nan' || t === '-nan' || t === '+nan') return NaN;
   if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(t)) return undefined;
   return Number(t);
+}
+
+/**
+ * C `strtod` semantics on a whole string: the value of the longest prefix that
+ * is a number (0 when there is none) and whether the whole string was used —
+ * how Redis reads a score stored as text in a ziplist/listpack (`zzlStrtod`).
+ */
+export function strtodPrefix(s: string): { value: number; whole: boolean } {
+  const exact = parseCDouble(s);
+  if (exact !== undefined) return { value: exact, whole: true };
+  const m = /^\s*([+-]?(?:inf(?:inity)?|nan|(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?))/i.exec(s);
+  if (!m) return { value: 0, whole: false };
+  return { value: parseCDouble(m[1]!) ?? 0, whole: false };
 }

@@ -16,10 +16,12 @@ import type { ValueContext } from './valueContext.js';
 export function decodeSet(ctx: ValueContext, type: number, start: number): SetValue {
   const r = ctx.r;
   const members: Uint8Array[] = [];
-  const value: SetValue = { type: 'set', rdbType: type, encoding: checkerTypeName(type), start, end: start, members };
+  const value: SetValue = { type: 'set', rdbType: type, encoding: checkerTypeName(type), start, end: start, members, count: 0 };
   if (type === T_SET) {
     const n = r.count('set size');
+    // Members are kept even when walking: the duplicate check needs them.
     for (let i = 0; i < n; i++) members.push(r.string('set member'));
+    value.count = n;
     value.end = r.c.offset;
     const dup = findDuplicate(members, 0, 1);
     if (dup >= 0) {
@@ -35,10 +37,11 @@ export function decodeSet(ctx: ValueContext, type: number, start: number): SetVa
     if (type !== T_SET_INTSET && findDuplicate(entries, 0, 1) >= 0) {
       throw blobError(blob, 'rdb.listpack.integrity', 'Set listpack integrity check failed: duplicate members');
     }
-    for (let i = 0; i < entries.length; i++) members.push(entryBytes(entries[i]!));
+    value.count = entries.length;
+    if (ctx.keepStrings) for (let i = 0; i < entries.length; i++) members.push(entryBytes(entries[i]!));
     value.end = r.c.offset;
   }
-  if (members.length === 0) {
+  if (value.count === 0) {
     ctx.report({
       code: 'rdb.empty-key',
       severity: 'error',

@@ -137,6 +137,7 @@ export function decodeStream(ctx: ValueContext, type: number, start: number): St
     length: 0,
     lastId: { ms: 0n, seq: 0n },
     groups,
+    count: 0,
   };
   const nodeCount = r.count('stream listpack count', 2);
   value.listpacks = nodeCount;
@@ -237,6 +238,7 @@ export function decodeStream(ctx: ValueContext, type: number, start: number): St
     groups.push(group);
   }
   if (type === T_STREAM_LISTPACKS_4) value.idmp = decodeIdmp(r);
+  value.count = entries.length;
   value.end = c.offset;
   return value;
 }

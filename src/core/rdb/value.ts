@@ -25,6 +25,11 @@ interface ValueBase {
   end: number;
   /** True when the value's payload was LZF-compressed as a whole. */
   compressed?: boolean;
+  /**
+   * Number of elements (string: 1; hash: fields; stream: live entries). Known
+   * even when a walk-only parse (`keepStrings: false`) left the element arrays empty.
+   */
+  count: number;
 }
 
 export interface StringValue extends ValueBase {
@@ -70,6 +75,8 @@ export interface HashValue extends ValueBase {
   values: Uint8Array[];
   /** Absolute per-field expiry in unix ms, parallel to `fields` (undefined: no TTL); only for HFE encodings. */
   fieldExpiresMs?: (number | undefined)[];
+  /** True when some field has a TTL (set even when a walk-only parse kept no fields). */
+  hasFieldExpires?: boolean;
   /** The `minExpire` header of HASH_METADATA / HASH_LISTPACK_EX, when present. */
   minExpireMs?: number;
 }
@@ -148,24 +155,9 @@ export interface ModuleValue extends ValueBase {
 /** Any decoded value. */
 export type RdbValue = StringValue | ListValue | SetValue | ZsetValue | HashValue | StreamValue | ModuleValue;
 
-/** Number of elements (string: 1; hash: fields; stream: entries). */
+/** Number of elements (string: 1; hash: fields; stream: live entries). */
 export function valueLength(v: RdbValue): number {
-  switch (v.type) {
-    case 'string':
-      return 1;
-    case 'list':
-      return v.items.length;
-    case 'set':
-      return v.members.length;
-    case 'zset':
-      return v.members.length;
-    case 'hash':
-      return v.fields.length;
-    case 'stream':
-      return v.entries.length;
-    case 'module':
-      return v.items.length;
-  }
+  return v.count;
 }
 
 /** `ms-seq`, as Redis prints IDs. */

@@ -10,17 +10,18 @@ import { T_ZSET, T_ZSET_2, T_ZSET_ZIPLIST, checkerTypeName } from './constants.j
 import { findDuplicate } from './duplicates.js';
 import { decodeListpack } from './listpack.js';
 import { entryBytes, type PackedEntry } from './packedEntry.js';
-import { parseCDouble } from './reader.js';
+import { strtodPrefix } from './reader.js';
 import type { ZsetValue } from './value.js';
 import type { ValueContext } from './valueContext.js';
 import { decodeZiplist } from './ziplist.js';
 
-function packedScore(e: PackedEntry): number | undefined {
-  if (typeof e === 'number') return e;
-  if (typeof e === 'bigint') return Number(e);
+/** A packed score as Redis reads it (`zzlGetScore`): integers as is, text through strtod. */
+function packedScore(e: PackedEntry): { value: number; whole: boolean } {
+  if (typeof e === 'number') return { value: e, whole: true };
+  if (typeof e === 'bigint') return { value: Number(e), whole: true };
   let s = '';
   for (let i = 0; i < e.length; i++) s += String.fromCharCode(e[i]!);
-  return parseCDouble(s);
+  return strtodPrefix(s);
 }
 
 /** Decodes a sorted-set value of RDB type 3, 5, 12 or 17. */
@@ -28,7 +29,7 @@ export function decodeZset(ctx: ValueContext, type: number, start: number): Zset
   const r = ctx.r;
   const members: Uint8Array[] = [];
   const scores: number[] = [];
-  const value: ZsetValue = { type: 'zset', rdbType: type, encoding: checkerTypeName(type), start, end: start, members, scores };
+  const value: ZsetValue = { type: 'zset', rdbType: type, encoding: checkerTypeName(type), start, end: start, members, scores, count: 0 };
   if (type === T_ZSET || type === T_ZSET_2) {
     const n = r.count('zset size', 2);
     for (let i = 0; i < n; i++) {
@@ -40,6 +41,7 @@ export function decodeZset(ctx: ValueContext, type: number, start: number): Zset
       }
       scores.push(score);
     }
+    value.count = n;
     value.end = r.c.offset;
     if (findDuplicate(members, 0, 1) >= 0) {
       ctx.report({ code: 'rdb.duplicate-member', severity: 'error', offset: start, end: value.end, message: 'Duplicate zset fields detected' });
@@ -52,16 +54,26 @@ export function decodeZset(ctx: ValueContext, type: number, start: number): Zset
     if (entries.length % 2 !== 0) throw blobError(blob, 'rdb.zset.integrity', `${label}: odd number of elements (${entries.length})`);
     if (findDuplicate(entries, 0, 2) >= 0) throw blobError(blob, 'rdb.zset.integrity', `${label}: duplicate members`);
     for (let i = 0; i < entries.length; i += 2) {
-      const score = packedScore(entries[i + 1]!);
-      if (score === undefined || Number.isNaN(score)) {
-        throw blobError(blob, 'rdb.zset.integrity', `${label}: score of element ${i / 2} is not a number`);
+      const { value: score, whole } = packedScore(entries[i + 1]!);
+      // Redis's integrity check does not look at scores and strtod never fails:
+      // a malformed score loads as its numeric prefix (or 0), so this is a warning.
+      if (!whole || Number.isNaN(score)) {
+        ctx.report({
+          code: 'rdb.zset.bad-score',
+          severity: 'warning',
+          offset: blob.start,
+          end: blob.end,
+          message: `score of element ${i / 2} is not a well-formed number; Redis reads it as ${score}`,
+        });
       }
+      if (!ctx.keepStrings) continue;
       members.push(entryBytes(entries[i]!));
       scores.push(score);
     }
+    value.count = entries.length / 2;
     value.end = r.c.offset;
   }
-  if (members.length === 0) {
+  if (value.count === 0) {
     ctx.report({
       code: 'rdb.empty-key',
       severity: 'error',
