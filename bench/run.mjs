@@ -1,0 +1,221 @@
+// `npm run bench`: generate (or reuse) the benchmark RDB files, measure
+// redis-check-rdb, `redis-inspect check` and the JS floor on each, print a table,
+// write bench/results/latest.json and rewrite the results section of BENCHMARKS.md.
+//
+//   node bench/run.mjs [--regen] [--only small|large] [--runs N] [--cli PATH] [--timeout SEC]
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DATASETS, cached, generate, redisVersion } from './generate.mjs';
+import { checkGnuTime, ourKeyCount, summarise, tools, warmUp } from './measure.mjs';
+import { TARGETS, evaluate, readResults, stdoutReport, updateBenchmarksMd } from './report.mjs';
+import { BenchError, fmtBytes, fmtInt, installSignalHandlers, median, runCleanups, signalled } from './util.mjs';
+
+const benchDir = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(benchDir, '..');
+const dataDir = path.join(benchDir, 'data');
+const resultsFile = path.join(benchDir, 'results', 'latest.json');
+const benchmarksMd = path.join(repoRoot, 'BENCHMARKS.md');
+
+const USAGE = `usage: node bench/run.mjs [--regen] [--only small|large] [--runs N] [--cli PATH] [--timeout SEC]
+  --regen         regenerate bench/data/*.rdb even if cached
+  --only NAME     measure only small (small-keys.rdb) or large (large-values.rdb)
+  --runs N        timed runs per tool and file (default 3)
+  --cli PATH      CLI entry point to measure (default dist/cli.js)
+  --timeout SEC   timeout for each measured command (default 600)`;
+
+function parseArgs(argv) {
+  const opts = { regen: false, only: null, runs: 3, cli: path.join(repoRoot, 'dist', 'cli.js'), timeoutSec: 600 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new BenchError(`${flag} needs a value\n${USAGE}`, 2);
+      return v;
+    };
+    switch (flag) {
+      case '--regen':
+        opts.regen = true;
+        break;
+      case '--only': {
+        const v = value();
+        if (!(v in DATASETS)) throw new BenchError(`--only must be "small" or "large", got "${v}"\n${USAGE}`, 2);
+        opts.only = v;
+        break;
+      }
+      case '--runs': {
+        const v = Number(value());
+        if (!Number.isInteger(v) || v < 1 || v > 100) throw new BenchError(`--runs must be an integer 1..100\n${USAGE}`, 2);
+        opts.runs = v;
+        break;
+      }
+      case '--cli':
+        opts.cli = path.resolve(value());
+        break;
+      case '--timeout': {
+        const v = Number(value());
+        if (!(v > 0)) throw new BenchError(`--timeout must be a positive number of seconds\n${USAGE}`, 2);
+        opts.timeoutSec = v;
+        break;
+      }
+      case '-h':
+      case '--help':
+        console.log(USAGE);
+        process.exit(0);
+        break;
+      default:
+        throw new BenchError(`unknown argument "${a}"\n${USAGE}`, 2);
+    }
+  }
+  return opts;
+}
+
+/** Commit the measured code was built from; "+dirty" if src/ has uncommitted changes. */
+function revision() {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8', timeout: 10_000 }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: repoRoot, encoding: 'utf8', timeout: 10_000 }).trim();
+    return dirty ? `${head}+dirty` : head;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function machineInfo() {
+  let cpuModel = os.cpus()[0]?.model ?? 'unknown';
+  try {
+    const lscpu = execFileSync('lscpu', [], { encoding: 'utf8', timeout: 10_000 });
+    cpuModel = /^Model name:\s*(.+)$/m.exec(lscpu)?.[1].trim() ?? cpuModel;
+  } catch {
+    // keep os.cpus() model
+  }
+  return {
+    nproc: os.availableParallelism(),
+    cpuModel,
+    memGiB: Math.round(os.totalmem() / 2 ** 30),
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    redis: redisVersion(),
+  };
+}
+
+const log = (msg) => console.error(`bench: ${msg}`);
+
+async function main() {
+  installSignalHandlers();
+  const opts = parseArgs(process.argv.slice(2));
+  const names = opts.only ? [opts.only] : Object.keys(DATASETS);
+
+  // Fail fast on missing prerequisites.
+  checkGnuTime();
+  redisVersion();
+  try {
+    execFileSync('redis-check-rdb', ['--version'], { timeout: 10_000, stdio: 'ignore' });
+  } catch (err) {
+    throw new BenchError(`redis-check-rdb not runnable: ${err.message}`, 2);
+  }
+  if (!fs.existsSync(opts.cli)) {
+    throw new BenchError(`CLI not found at ${opts.cli}: run \`npm run build\` first (\`npm run bench\` does), or pass --cli PATH`, 2);
+  }
+
+  // 1. Data.
+  const metas = {};
+  for (const name of names) {
+    const hit = opts.regen ? null : cached(name, dataDir);
+    if (hit) {
+      log(`using cached bench/data/${hit.file} (${fmtBytes(hit.bytes)}, ${fmtInt(hit.keys)} keys, generated ${hit.generatedAt})`);
+      metas[name] = hit;
+    } else {
+      log(`generating bench/data/${DATASETS[name].file}${opts.regen ? ' (--regen)' : ''}...`);
+      metas[name] = await generate(name, dataDir, log);
+    }
+  }
+
+  // 2. Measurements.
+  const machine = machineInfo();
+  const rev = revision();
+  const cfg = { cliPath: opts.cli, floorPath: path.join(benchDir, 'floor.mjs'), timeoutMs: opts.timeoutSec * 1000 };
+  const toolList = tools(cfg);
+  const entries = {};
+  for (const name of names) {
+    const meta = metas[name];
+    const file = path.join(dataDir, meta.file);
+    log(`${meta.file}: warm-up read`);
+    warmUp(file);
+    const keys = await ourKeyCount(cfg, file);
+    if (keys !== meta.keys) {
+      throw new BenchError(`redis-inspect check --json reported ${fmtInt(keys)} keys for ${meta.file}, but the file holds ${fmtInt(meta.keys)} keys (DBSIZE before SAVE)`);
+    }
+    const runs = Object.fromEntries(toolList.map((t) => [t.id, []]));
+    for (let r = 0; r < opts.runs; r++) {
+      // Round-robin over the tools so drift on the machine affects all alike.
+      for (const tool of toolList) {
+        const res = await tool.run(file);
+        if (tool.id === 'redis-check-rdb' && res.keys !== null && res.keys !== meta.keys) {
+          throw new BenchError(`redis-check-rdb read ${res.keys} keys from ${meta.file}, expected ${meta.keys}: the data file looks stale, rerun with --regen`);
+        }
+        runs[tool.id].push(res);
+        log(`${meta.file} run ${r + 1}/${opts.runs} ${tool.label}: ${res.wallSeconds.toFixed(3)} s, ${(res.rssKiB / 1024).toFixed(1)} MiB`);
+      }
+    }
+    const toolsSummary = Object.fromEntries(toolList.map((t) => [t.id, summarise(runs[t.id], meta.bytes)]));
+    toolsSummary.ours.keys = keys;
+    toolsSummary.ours.keysPerSecBest = Math.round(keys / toolsSummary.ours.bestSeconds);
+    toolsSummary.ours.keysPerSecMedian = Math.round(keys / median(runs.ours.map((x) => x.wallSeconds)));
+    const cliShown = path.relative(repoRoot, opts.cli).startsWith('..') ? opts.cli : path.relative(repoRoot, opts.cli);
+    toolsSummary.ours.command = `node ${cliShown} check FILE`;
+    const entry = {
+      file: meta.file,
+      bytes: meta.bytes,
+      keys: meta.keys,
+      expires: meta.expires,
+      rdbcompression: meta.rdbcompression,
+      description: meta.description,
+      generatedAt: meta.generatedAt,
+      generationSeconds: meta.generationSeconds,
+      measuredAt: new Date().toISOString(),
+      runs: opts.runs,
+      cache: 'warm',
+      machine,
+      revision: rev,
+      tools: toolsSummary,
+    };
+    Object.assign(entry, evaluate(entry));
+    entries[name] = entry;
+    console.log(stdoutReport(name, entry));
+  }
+
+  // 3. Results: merge with previous results so `--only` keeps the other file's numbers.
+  const previous = readResults(resultsFile);
+  const results = {
+    schema: 1,
+    updatedAt: new Date().toISOString(),
+    targets: TARGETS,
+    files: { ...(previous?.files ?? {}), ...entries },
+  };
+  fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
+  fs.writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+  updateBenchmarksMd(benchmarksMd, results);
+  log(`wrote ${path.relative(repoRoot, resultsFile)} and ${path.relative(repoRoot, benchmarksMd)}`);
+  const missed = Object.values(entries).flatMap((e) => Object.entries(e.targets).filter(([, t]) => !t.met).map(([k, t]) => `${e.file}: ${k} ${t.value} (target ${t.target})`));
+  if (missed.length) log(`targets not met:\n  ${missed.join('\n  ')}`);
+  else log('all targets met');
+}
+
+let exitCode = 0;
+try {
+  await main();
+} catch (err) {
+  if (signalled()) {
+    exitCode = await signalled(); // interrupted: the failure is a consequence, not news
+  } else {
+    exitCode = err instanceof BenchError ? err.exitCode : 1;
+    console.error(`\nbench: FAILED: ${err instanceof BenchError ? err.message : err.stack}`);
+  }
+} finally {
+  await runCleanups();
+}
+process.exit(exitCode);
