@@ -171,6 +171,7 @@ function check(args: string[]): number {
       problems: result.problems.map(problemJson),
       magic: result.header?.magic ?? null,
       alreadyExpired: result.alreadyExpired,
+      dbs: result.dbs,
       checksum: result.checksum,
       ...(result.storedChecksum !== undefined ? { storedChecksum: result.storedChecksum.toString(16).padStart(16, '0') } : {}),
       ...(result.computedChecksum !== undefined ? { computedChecksum: result.computedChecksum.toString(16).padStart(16, '0') } : {}),
@@ -179,6 +180,7 @@ function check(args: string[]): number {
   } else {
     const h = result.header;
     out.text(`${path}: ${result.size} bytes, ${h ? `RDB version ${h.version} (${h.magic} magic)` : 'not an RDB file'}${redisVer ? `, written by ${redisVer}` : ''}\n`);
+    for (const d of result.dbs) out.text(`DB ${d.db}: ${d.keys} keys, ${d.expires} expires\n`);
     for (const p of result.problems) out.text(`${formatProblem(p)}\n`);
     const checksum: Record<string, string> = {
       ok: 'checksum OK',

@@ -155,6 +155,8 @@ export interface RdbResult {
   alreadyExpired: number;
   /** Keys with at least one field TTL (redis-check-rdb's "subexpires"). */
   subexpires: number;
+  /** Per database: keys and expires found, and the RESIZEDB hint when the file has one. */
+  dbs: { db: number; keys: number; expires: number; resizeKeys?: number; resizeExpires?: number }[];
   problems: Problem[];
   /** True when the handler stopped the parse early. */
   stopped: boolean;
@@ -221,6 +223,7 @@ class RdbParser {
       expires: 0,
       alreadyExpired: 0,
       subexpires: 0,
+      dbs: [],
       problems: [],
       stopped: false,
     };
@@ -266,6 +269,13 @@ class RdbParser {
       }
     }
     if (this.detectDuplicates && !this.result.stopped) this.reportDuplicates();
+    for (const [db, d] of [...this.dbCounts].sort((a, b) => a[0] - b[0])) {
+      if (d.keys === 0 && d.hintKeys === undefined) continue;
+      const entry: RdbResult['dbs'][number] = { db, keys: d.keys, expires: d.expires };
+      if (d.hintKeys !== undefined) entry.resizeKeys = d.hintKeys;
+      if (d.hintExpires !== undefined) entry.resizeExpires = d.hintExpires;
+      this.result.dbs.push(entry);
+    }
     if (this.result.ok) this.result.validUpTo = this.result.rdbEnd ?? this.c.offset;
     else this.result.validUpTo = Math.max(this.options.start ?? 0, this.firstErrorAt);
     this.handler.progress?.(this.c.offset, this.source.size);

@@ -1,0 +1,22 @@
+/**
+ * Extension entry: registration only. The one command of this version checks
+ * an RDB file in a worker thread and reports what it found in the Problems
+ * panel and the "Redis Inspector" output channel.
+ */
+
+import * as vscode from 'vscode';
+import { checkFileCommand } from './commands/checkFile.js';
+
+export function activate(context: vscode.ExtensionContext): void {
+  const diagnostics = vscode.languages.createDiagnosticCollection('redis-inspector');
+  const output = vscode.window.createOutputChannel('Redis Inspector');
+  context.subscriptions.push(
+    diagnostics,
+    output,
+    vscode.commands.registerCommand('redisInspector.checkFile', (uri?: vscode.Uri) =>
+      checkFileCommand(context, diagnostics, output, uri),
+    ),
+  );
+}
+
+export function deactivate(): void {}
