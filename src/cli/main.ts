@@ -228,6 +228,7 @@ function dump(args: string[]): number {
   let currentDb = -1;
   let version = 0;
   const skipped: string[] = [];
+  const notes: string[] = [];
   const emit = (c: Command) => out.bytes(encodeCommand(c));
   let result: RdbResult;
   try {
@@ -252,16 +253,16 @@ function dump(args: string[]): number {
           emit(selectCommand(k.db));
           currentDb = k.db;
         }
-        let raw;
-        if (k.value.type === 'module') {
+        const raw = () => {
           const valueBytes = src.read(k.valueStart, k.end - k.valueStart);
           const typeAndValue = new Uint8Array(valueBytes.length + 1);
           typeAndValue[0] = k.rdbType;
           typeAndValue.set(valueBytes, 1);
-          raw = { typeAndValue, rdbVersion: version };
-        }
+          return { typeAndValue, rdbVersion: version };
+        };
         const r = keyCommands(k, emit, raw);
         if (r.skipped) skipped.push(`key ${keyText(k.key)}: ${r.skipped}`);
+        if (r.note) notes.push(`key ${keyText(k.key)}: ${r.note}`);
       },
     });
   } finally {
@@ -269,6 +270,7 @@ function dump(args: string[]): number {
     out.close();
   }
   for (const s of skipped) process.stderr.write(`redis-inspect: skipped ${s}\n`);
+  for (const n of notes) process.stderr.write(`redis-inspect: note: ${n}\n`);
   for (const p of result.problems) if (p.severity === 'error') process.stderr.write(`${formatProblem(p)}\n`);
   if (!result.ok) process.stderr.write(`redis-inspect: ${path} is damaged; the output covers the records before ${formatOffset(result.validUpTo)}\n`);
   return result.ok ? 0 : 1;

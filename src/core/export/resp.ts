@@ -90,14 +90,24 @@ export function dumpPayload(raw: RawValue): Uint8Array {
   return out;
 }
 
+/** True when a pending entry refers to a stream entry that no longer exists (XCLAIM cannot recreate it). */
+function pendingOfMissingEntries(v: StreamValue): boolean {
+  if (!v.groups.some((g) => g.pending.length > 0)) return false;
+  const ids = new Set(v.entries.map((e) => formatStreamId(e.id)));
+  return v.groups.some((g) => g.pending.some((p) => !ids.has(formatStreamId(p.id))));
+}
+
 /**
- * The commands that recreate one key on a real Redis. `raw` is needed only for
- * module values (restored from their DUMP payload); without it they are skipped
- * and `skipped` says why.
+ * The commands that recreate one key on a real Redis. `raw` gives the value's
+ * serialized bytes: module values, and streams whose pending entries refer to
+ * deleted entries (which XCLAIM refuses to recreate), are restored from a
+ * DUMP payload; without `raw` they are skipped and `skipped` says why.
+ * `note` explains any such choice.
  */
-export function keyCommands(k: KeyRecord, emit: (c: Command) => void, raw?: RawValue): { skipped?: string } {
+export function keyCommands(k: KeyRecord, emit: (c: Command) => void, raw?: () => RawValue): { skipped?: string; note?: string } {
   const key = k.key;
   const v = k.value;
+  let note: string | undefined;
   switch (v.type) {
     case 'string':
       emit([ascii('SET'), key, v.value]);
@@ -137,15 +147,21 @@ export function keyCommands(k: KeyRecord, emit: (c: Command) => void, raw?: RawV
       break;
     }
     case 'stream':
-      streamCommands(key, v, emit);
+      if (pendingOfMissingEntries(v)) {
+        if (!raw) return { skipped: 'stream whose pending entries refer to deleted entries needs its raw bytes to be restored' };
+        emit([ascii('RESTORE'), key, ascii('0'), dumpPayload(raw()), ascii('REPLACE')]);
+        note = 'pending entries refer to deleted stream entries, which XCLAIM cannot recreate: restored with RESTORE from its serialized bytes';
+      } else {
+        streamCommands(key, v, emit);
+      }
       break;
     case 'module':
       if (!raw) return { skipped: `module value (${v.moduleName}) needs its raw bytes to be restored` };
-      emit([ascii('RESTORE'), key, ascii('0'), dumpPayload(raw), ascii('REPLACE')]);
+      emit([ascii('RESTORE'), key, ascii('0'), dumpPayload(raw()), ascii('REPLACE')]);
       break;
   }
   if (k.expireAtMs !== undefined) emit([ascii('PEXPIREAT'), key, ascii(String(k.expireAtMs))]);
-  return {};
+  return note ? { note } : {};
 }
 
 /** Stream rebuild exactly as `rewriteStreamObject` in redis `src/aof.c` does it. */
@@ -153,9 +169,10 @@ function streamCommands(key: Uint8Array, v: StreamValue, emit: (c: Command) => v
   if (v.entries.length > 0) {
     for (const e of v.entries) emit([ascii('XADD'), key, id(e.id), ...e.fields]);
   } else {
-    // An empty stream cannot be created by XADD alone: add an entry with the
-    // last ID and trim it away at once (MAXLEN 0), as the AOF rewrite does.
-    emit([ascii('XADD'), key, ascii('MAXLEN'), ascii('0'), id(v.lastId), ascii('x'), ascii('y')]);
+    // An empty stream cannot be created by XADD alone: add an entry with ID
+    // 0-1 and trim it away at once (MAXLEN 0), as the AOF rewrite does; the
+    // XSETID below then sets the real last ID.
+    emit([ascii('XADD'), key, ascii('MAXLEN'), ascii('0'), ascii('0-1'), ascii('x'), ascii('y')]);
   }
   const setId: Command = [ascii('XSETID'), key, id(v.lastId)];
   if (v.entriesAdded !== undefined) setId.push(ascii('ENTRIESADDED'), ascii(String(v.entriesAdded)));

@@ -188,7 +188,11 @@ export function decodeStream(ctx: ValueContext, type: number, start: number): St
     if (groupNames.has(gk)) throw new DecodeError('rdb.stream.integrity', `Duplicated consumer group name ${gk}`, groupStart, c.offset);
     groupNames.add(gk);
     const group: StreamGroup = { name, lastId: readId(r, 'group last delivered ID'), pending: [], consumers: [] };
-    if (type !== T_STREAM_LISTPACKS) group.entriesRead = Number(r.len64('group entries read'));
+    if (type !== T_STREAM_LISTPACKS) {
+      // SCG_INVALID_ENTRIES_READ (-1) is saved as an unsigned 64-bit length.
+      const entriesRead = r.len64('group entries read');
+      group.entriesRead = entriesRead === U64 ? -1 : Number(entriesRead);
+    }
     const pelCount = r.count('group PEL size', 17);
     const pel = new Map<string, StreamPendingEntry>();
     for (let p = 0; p < pelCount; p++) {

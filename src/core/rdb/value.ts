@@ -106,7 +106,7 @@ export interface StreamConsumer {
 export interface StreamGroup {
   name: Uint8Array;
   lastId: StreamId;
-  /** Logical read counter (types 19+); undefined for type 15 (Redis estimates it). */
+  /** Logical read counter (types 19+; -1 when Redis does not know it); undefined for type 15 (Redis estimates it). */
   entriesRead?: number;
   pending: StreamPendingEntry[];
   consumers: StreamConsumer[];
