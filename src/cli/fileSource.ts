@@ -36,6 +36,17 @@ export class FileSource implements ByteSource {
     return new Uint8Array(buf.buffer, buf.byteOffset, have);
   }
 
+  readInto(offset: number, target: Uint8Array, targetOffset: number, length: number): number {
+    const n = Math.max(0, Math.min(length, this.size - offset));
+    let have = 0;
+    while (have < n) {
+      const got = fs.readSync(this.fd, target, targetOffset + have, n - have, offset + have);
+      if (got === 0) break;
+      have += got;
+    }
+    return have;
+  }
+
   close(): void {
     fs.closeSync(this.fd);
   }

@@ -152,7 +152,7 @@ function check(args: string[]): number {
         },
         ...(progress ? { progress } : {}),
       },
-      { keepStrings: false },
+      { keepStrings: false, reuseBuffers: true },
     );
   } finally {
     src.close();
@@ -264,7 +264,7 @@ function dump(args: string[]): number {
         if (r.skipped) skipped.push(`key ${keyText(k.key)}: ${r.skipped}`);
         if (r.note) notes.push(`key ${keyText(k.key)}: ${r.note}`);
       },
-    });
+    }, { reuseBuffers: true });
   } finally {
     src.close();
     out.close();
@@ -323,7 +323,7 @@ function stats(args: string[]): number {
         ...(progress ? { progress } : {}),
       },
       // Element lengths (len_largest_element) need the values themselves.
-      { keepStrings: true },
+      { keepStrings: true, reuseBuffers: true },
     );
   } finally {
     src.close();

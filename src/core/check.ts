@@ -48,7 +48,7 @@ export function checkRdb(source: ByteSource, options: CheckOptions = {}): CheckS
       },
       ...(options.onProgress ? { progress: options.onProgress } : {}),
     },
-    { keepStrings: false, ...(options.nowMs !== undefined ? { nowMs: options.nowMs } : {}) },
+    { keepStrings: false, reuseBuffers: true, ...(options.nowMs !== undefined ? { nowMs: options.nowMs } : {}) },
   );
   return { result, aux, ...(writer ? { writer } : {}), functions, modules: [...modules] };
 }

@@ -29,9 +29,9 @@ class StingySource implements ByteSource {
   }
 }
 
-function collect(source: ByteSource, chunkSize?: number) {
+function collect(source: ByteSource, chunkSize?: number, reuseBuffers = false) {
   const keys: string[] = [];
-  const result = parseRdb(source, { key: (k) => void keys.push(keyJson(k)) }, chunkSize ? { chunkSize } : {});
+  const result = parseRdb(source, { key: (k) => void keys.push(keyJson(k)) }, { ...(chunkSize ? { chunkSize } : {}), reuseBuffers });
   return { keys, result };
 }
 
@@ -49,11 +49,13 @@ describe('streaming RDB parse', () => {
         [4096, 4096],
         [1 << 20, 13],
       ] as const) {
-        const got = collect(new StingySource(bytes, max), chunk);
-        assert.deepEqual(got.keys, reference.keys, `chunk ${chunk}, reads of ${max}`);
-        assert.equal(got.result.checksum, 'ok');
-        assert.deepEqual(got.result.problems, reference.result.problems);
-        assert.equal(got.result.validUpTo, bytes.length);
+        for (const reuse of [false, true]) {
+          const got = collect(new StingySource(bytes, max), chunk, reuse);
+          assert.deepEqual(got.keys, reference.keys, `chunk ${chunk}, reads of ${max}, reuse ${reuse}`);
+          assert.equal(got.result.checksum, 'ok');
+          assert.deepEqual(got.result.problems, reference.result.problems);
+          assert.equal(got.result.validUpTo, bytes.length);
+        }
       }
     });
   }

@@ -17,6 +17,12 @@ export interface ByteSource {
    * the source ends first. The returned array is the caller's to keep.
    */
   read(offset: number, length: number): Uint8Array;
+  /**
+   * Optional: reads up to `length` bytes at `offset` into `target` at
+   * `targetOffset`, returning how many were read (fewer only at the end).
+   * Lets a reader reuse one buffer instead of allocating per read.
+   */
+  readInto?(offset: number, target: Uint8Array, targetOffset: number, length: number): number;
 }
 
 /** A `ByteSource` over bytes already in memory. */

@@ -37,11 +37,20 @@ export class Cursor {
   /** Exclusive absolute end of readable data. */
   readonly end: number;
 
+  /** The one window buffer in reuse mode. */
+  private ring: Uint8Array | undefined;
+
+  /**
+   * `reuseWindow`: keep one window buffer for the whole pass instead of a new
+   * one per refill (flat memory, no garbage). `bytes()` then returns copies,
+   * since the window is overwritten by the next refill.
+   */
   constructor(
     private readonly source: ByteSource,
     start = 0,
     end = source.size,
     private readonly chunkSize = DEFAULT_CHUNK_SIZE,
+    private readonly reuseWindow = false,
   ) {
     this.bufStart = start;
     this.digestPos = start;
@@ -101,6 +110,10 @@ export class Cursor {
     if (this.digest) this.feedDigest(offset);
     const keep = this.buf.length - this.pos;
     const want = Math.min(Math.max(n, this.chunkSize), left);
+    if (this.reuseWindow) {
+      this.fillRing(offset, keep, want, n, what);
+      return;
+    }
     if (keep === 0) {
       // Common case at chunk boundaries: take the source's array as the window, no copy.
       const got = this.source.read(offset, want);
@@ -131,6 +144,35 @@ export class Cursor {
     this.pos = 0;
   }
 
+  private fillRing(offset: number, keep: number, want: number, n: number, what: string): void {
+    let ring = this.ring;
+    if (!ring || ring.length < want) {
+      const bigger = new Uint8Array(Math.max(want, this.chunkSize));
+      if (keep > 0) bigger.set(this.buf.subarray(this.pos));
+      ring = this.ring = bigger;
+    } else if (keep > 0) {
+      // The window is a view of the ring: move its unread tail to the front.
+      const from = this.buf.byteOffset - ring.byteOffset + this.pos;
+      ring.copyWithin(0, from, from + keep);
+    }
+    let have = keep;
+    while (have < want) {
+      let got: number;
+      if (this.source.readInto) {
+        got = this.source.readInto(offset + have, ring, have, want - have);
+      } else {
+        const chunk = this.source.read(offset + have, want - have);
+        ring.set(chunk, have);
+        got = chunk.length;
+      }
+      if (got === 0) throw truncated(offset, n, have, what);
+      have += got;
+    }
+    this.buf = ring.subarray(0, have);
+    this.bufStart = offset;
+    this.pos = 0;
+  }
+
   private feedDigest(upTo: number): void {
     const digest = this.digest;
     if (!digest || upTo <= this.digestPos) return;
@@ -150,6 +192,35 @@ export class Cursor {
       at += got.length;
     }
     this.digestPos = upTo;
+  }
+
+  /**
+   * Makes up to `n` bytes available in the window (fewer only at the end of
+   * data) and returns how many are. Scanners then read `buffer` from `index`
+   * directly and `advance` past what they used.
+   */
+  ensure(n: number): number {
+    const avail = this.buf.length - this.pos;
+    if (avail >= n) return n;
+    const left = this.end - this.offset;
+    if (left <= avail) return avail;
+    this.fill(Math.min(n, left), 'bytes');
+    return Math.min(n, this.buf.length - this.pos);
+  }
+
+  /** The current window (read-only; valid until the next read). */
+  get buffer(): Uint8Array {
+    return this.buf;
+  }
+
+  /** Index in `buffer` of the next unread byte. */
+  get index(): number {
+    return this.pos;
+  }
+
+  /** Moves past `n` bytes already made available by `ensure`. */
+  advance(n: number): void {
+    this.pos += n;
   }
 
   /** Reads one unsigned byte. */
@@ -248,14 +319,14 @@ export class Cursor {
       throw new DecodeError('rdb.bad-length', `invalid length ${n} reading ${what}`, this.offset);
     }
     if (this.pos + n <= this.buf.length) {
-      const out = this.buf.subarray(this.pos, this.pos + n);
+      const out = this.reuseWindow ? this.buf.slice(this.pos, this.pos + n) : this.buf.subarray(this.pos, this.pos + n);
       this.pos += n;
       return out;
     }
     this.require(n, what);
     if (n <= this.chunkSize) {
       this.fill(n, what);
-      const out = this.buf.subarray(0, n);
+      const out = this.reuseWindow ? this.buf.slice(0, n) : this.buf.subarray(0, n);
       this.pos = n;
       return out;
     }

@@ -131,6 +131,11 @@ export interface RdbParseOptions {
   allowTrailingData?: boolean;
   /** Refill size of the byte cursor. */
   chunkSize?: number;
+  /**
+   * Reuse one read buffer for the whole pass (flat memory). Keys and values
+   * handed to the handler are then copies where they would otherwise be views.
+   */
+  reuseBuffers?: boolean;
 }
 
 /** State of the checksum at the end of the parse. */
@@ -209,7 +214,7 @@ class RdbParser {
     private readonly handler: RdbHandler,
     private readonly options: RdbParseOptions,
   ) {
-    this.c = new Cursor(source, options.start ?? 0, source.size, options.chunkSize);
+    this.c = new Cursor(source, options.start ?? 0, source.size, options.chunkSize, options.reuseBuffers ?? false);
     this.nowMs = options.nowMs ?? Date.now();
     this.keepStrings = options.keepStrings ?? true;
     this.detectDuplicates = options.detectDuplicateKeys ?? true;
