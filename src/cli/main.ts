@@ -14,28 +14,48 @@ import { functionJson, keyJson } from '../core/export/jsonl.js';
 import { StatsCollector, rdbToolsExpiry, type KeyspaceStats } from '../core/export/stats.js';
 import { escapeBytes, jsonBytes, latin1, lossyUtf8 } from '../core/text/bytesText.js';
 import { globMatch } from '../core/text/glob.js';
+import { checkAofCommand, dumpAofCommand, logAofCommand, statsAofCommand } from './aof.js';
 import { FileSource } from './fileSource.js';
+import { fixCommand } from './fix.js';
+import { resolveTarget, type Target } from './target.js';
 import { Output } from './output.js';
 
 const VERSION = '0.1.0';
 
-const HELP = `redis-inspect ${VERSION} — inspect Redis persistence files
+const HELP = `redis-inspect ${VERSION} — inspect and repair Redis persistence files
 
 Usage:
-  redis-inspect check FILE [--json]
-  redis-inspect dump FILE [--format resp|jsonl] [--db N]... [--match GLOB] [--type TYPE]... [-o OUT]
-  redis-inspect stats FILE [--format text|json|csv] [--top N] [--separator S] [--depth N] [-o OUT]
+  redis-inspect check TARGET [--json]
+  redis-inspect dump TARGET [--format resp|jsonl] [--db N]... [--match GLOB] [--type TYPE]... [-o OUT]
+  redis-inspect stats TARGET [--format text|json|csv] [--top N] [--separator S] [--depth N] [-o OUT]
+  redis-inspect log TARGET [--json] [-o OUT]
+  redis-inspect fix TARGET [--yes] [--dry-run] [--backup DIR] [--drop-later-files]
+                    [--drop-last-command | --strip-unclosed-multi | --remove-flush [--with-following]
+                     | --truncate-to-timestamp UNIX_SECONDS]
+
+TARGET is an RDB file, an AOF (plain, or with an RDB preamble), a multi-part
+AOF manifest (appendonly.aof.manifest) or its directory (appendonlydir).
 
 Commands:
-  check   Validate the file as redis-check-rdb does (structure, every encoding,
-          CRC-64) and also what redis-server refuses on load (duplicate keys).
+  check   Validate as redis-check-rdb / redis-check-aof do, with the same verdict
+          and last valid offset, plus what redis-server refuses or tolerates.
   dump    Print the dataset: 'resp' = commands that rebuild it on a real Redis
           (for redis-cli --pipe); 'jsonl' = one JSON object per key, lossless.
+          For an AOF: its RDB preamble/base, then its commands in load order.
   stats   Keys and expires per DB and type, serialized bytes per type, the
           biggest keys and a key-prefix breakdown; 'csv' = one row per key in
-          redis-rdb-tools' memory-report columns.
+          redis-rdb-tools' memory-report columns. For an AOF: also commands.
+  log     Every AOF command with its file, offset, length, line, DB, timestamp
+          and transaction ('--json': one JSON object per line).
+  fix     Repair an AOF. Default: truncate at the last valid offset, exactly as
+          redis-check-aof --fix (only the last file of a set). Opt-in repairs:
+          --drop-last-command, --strip-unclosed-multi, --remove-flush (an
+          accidental trailing FLUSHALL/FLUSHDB; --with-following also drops what
+          comes after it), --truncate-to-timestamp T (as redis-check-aof).
+          Shows what goes, asks on a terminal unless --yes, backs up the
+          original and the removed bytes, replaces the file atomically.
 
-Exit status: 0 valid, 1 damaged (output covers what could be read), 2 usage or I/O error.
+Exit status: 0 valid (or repaired), 1 damaged or repair refused, 2 usage or I/O error.
 `;
 
 class UsageError extends Error {}
@@ -51,6 +71,10 @@ export function main(argv: string[]): number {
         return dump(rest);
       case 'stats':
         return stats(rest);
+      case 'log':
+        return log(rest);
+      case 'fix':
+        return fix(rest);
       case '-h':
       case '--help':
       case 'help':
@@ -138,6 +162,15 @@ function progressReporter(size: number): RdbHandler['progress'] {
 function check(args: string[]): number {
   const { values, positionals } = parse(args, { json: { type: 'boolean' } });
   const path = oneFile(positionals);
+  const target = resolveOrHybrid(path);
+  if (target.kind !== 'rdb') {
+    const out = new Output(null);
+    try {
+      return checkAofCommand(target, values.json === true, out);
+    } finally {
+      out.close();
+    }
+  }
   const src = openRdb(path);
   let result: RdbResult;
   let redisVer: string | undefined;
@@ -212,6 +245,18 @@ function dump(args: string[]): number {
   const path = oneFile(positionals);
   const format = values.format as string;
   if (format !== 'resp' && format !== 'jsonl') throw new UsageError(`--format must be resp or jsonl, not '${format}'`);
+  const target = resolveOrHybrid(path);
+  if (target.kind !== 'rdb') {
+    if (values.db !== undefined || values.match !== undefined || values.type !== undefined) {
+      throw new UsageError('--db, --match and --type filter the keys of an RDB; an AOF is dumped whole (use `log` to read its commands)');
+    }
+    const out = new Output((values.output as string | undefined) ?? null);
+    try {
+      return dumpAofCommand(target, format, out);
+    } finally {
+      out.close();
+    }
+  }
   const dbs = (values.db as string[] | undefined)?.map((d) => {
     if (!/^\d+$/.test(d)) throw new UsageError(`--db must be a database number, not '${d}'`);
     return Number(d);
@@ -276,6 +321,76 @@ function dump(args: string[]): number {
   return result.ok ? 0 : 1;
 }
 
+/**
+ * Resolves the target; a file with an RDB magic whose bytes after the RDB are
+ * RESP is a hybrid AOF whatever its name.
+ */
+function resolveOrHybrid(p: string): Target {
+  const target = resolveTarget(p);
+  if (target.kind !== 'rdb') return target;
+  const src = new FileSource(p);
+  try {
+    let end: number | undefined;
+    const r = parseRdb(src, {}, { keepStrings: false, allowTrailingData: true, detectDuplicateKeys: false, reuseBuffers: true });
+    end = r.rdbEnd;
+    if (end !== undefined && end < src.size) {
+      const next = src.read(end, 1)[0];
+      if (next === 0x2a || next === 0x23) return { kind: 'aof', path: p };
+    }
+  } finally {
+    src.close();
+  }
+  return target;
+}
+
+function log(args: string[]): number {
+  const { values, positionals } = parse(args, { json: { type: 'boolean' }, output: { type: 'string', short: 'o' } });
+  const path = oneFile(positionals);
+  const target = resolveOrHybrid(path);
+  if (target.kind === 'rdb') throw new UsageError(`${path} is an RDB file: it holds no commands (use dump or stats)`);
+  const out = new Output((values.output as string | undefined) ?? null);
+  try {
+    return logAofCommand(target, values.json === true, out);
+  } finally {
+    out.close();
+  }
+}
+
+function fix(args: string[]): number {
+  const { values, positionals } = parse(args, {
+    yes: { type: 'boolean', short: 'y' },
+    'dry-run': { type: 'boolean' },
+    backup: { type: 'string' },
+    'drop-later-files': { type: 'boolean' },
+    'drop-last-command': { type: 'boolean' },
+    'strip-unclosed-multi': { type: 'boolean' },
+    'remove-flush': { type: 'boolean' },
+    'with-following': { type: 'boolean' },
+    'truncate-to-timestamp': { type: 'string' },
+  });
+  const path = oneFile(positionals);
+  const chosen = (['drop-last-command', 'strip-unclosed-multi', 'remove-flush', 'truncate-to-timestamp'] as const).filter((k) => values[k] !== undefined);
+  if (chosen.length > 1) throw new UsageError(`choose one repair, not ${chosen.map((c) => `--${c}`).join(' and ')}`);
+  if (values['with-following'] && !values['remove-flush']) throw new UsageError('--with-following goes with --remove-flush');
+  let timestamp: number | undefined;
+  if (values['truncate-to-timestamp'] !== undefined) {
+    const t = values['truncate-to-timestamp'] as string;
+    if (!/^\d+$/.test(t)) throw new UsageError(`Invalid timestamp '${t}': unix seconds expected`);
+    timestamp = Number(t);
+  }
+  const target = resolveOrHybrid(path);
+  if (target.kind === 'rdb') throw new UsageError(`${path} is an RDB file: fix repairs AOF files (an RDB has no repair that keeps Redis's semantics)`);
+  return fixCommand(target, {
+    kind: chosen[0] ?? 'fix',
+    yes: values.yes === true,
+    dryRun: values['dry-run'] === true,
+    ...(values.backup !== undefined ? { backup: values.backup as string } : {}),
+    dropLaterFiles: values['drop-later-files'] === true,
+    withFollowing: values['with-following'] === true,
+    ...(timestamp !== undefined ? { timestamp } : {}),
+  });
+}
+
 function csvField(s: string): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
@@ -302,6 +417,16 @@ function stats(args: string[]): number {
   if (!Number.isInteger(depth) || depth < 1) throw new UsageError('--depth must be a positive integer');
   const separator = values.separator as string;
   if (separator.length === 0) throw new UsageError('--separator must not be empty');
+  const target = resolveOrHybrid(path);
+  if (target.kind !== 'rdb') {
+    if (format === 'csv') throw new UsageError('--format csv is the RDB memory report; for an AOF use text or json');
+    const out = new Output((values.output as string | undefined) ?? null);
+    try {
+      return statsAofCommand(target, format as 'text' | 'json', top, out);
+    } finally {
+      out.close();
+    }
+  }
   const src = openRdb(path);
   const out = new Output((values.output as string | undefined) ?? null);
   const collector = new StatsCollector({ top, separator, prefixDepth: depth });

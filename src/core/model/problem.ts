@@ -45,11 +45,17 @@ export interface Problem {
   /** RDB value type byte being read, when known. */
   type?: number;
   /**
-   * The offset redis-check-rdb prints in "[offset N]" for the same defect:
-   * the number of bytes its reader had consumed (end of the value being read),
-   * which is not where the bad byte is. Kept to compare with its transcripts.
+   * The offset redis-check-rdb prints in "[offset N]" (or redis-check-aof in
+   * "0x…:") for the same defect: where its reader stood, which is not always
+   * where the bad byte is. Kept to compare with their transcripts.
    */
   checkerOffset?: number;
+  /** File of a multi-part set the problem is in (its manifest name). */
+  file?: string;
+  /** 1-based line of the offending record (AOF). */
+  line?: number;
+  /** 1-based number of the offending command in its file (AOF). */
+  command?: number;
 }
 
 /** `0x1F (31)`: offsets lead messages in hex and decimal. */
