@@ -330,9 +330,8 @@ function resolveOrHybrid(p: string): Target {
   if (target.kind !== 'rdb') return target;
   const src = new FileSource(p);
   try {
-    let end: number | undefined;
     const r = parseRdb(src, {}, { keepStrings: false, allowTrailingData: true, detectDuplicateKeys: false, reuseBuffers: true });
-    end = r.rdbEnd;
+    const end = r.rdbEnd;
     if (end !== undefined && end < src.size) {
       const next = src.read(end, 1)[0];
       if (next === 0x2a || next === 0x23) return { kind: 'aof', path: p };

@@ -1,8 +1,8 @@
 /**
  * What the user pointed the CLI at: an RDB file, a single AOF (plain or with
  * an RDB preamble), or a multi-part AOF given as its manifest or its
- * `appendonlydir`. Decided by content, as Redis does, not by name — except
- * that a `.aof` name keeps a file with an RDB preamble an AOF.
+ * `appendonlydir`. Decided by content, as Redis does, except that a `.rdb`
+ * name is always an RDB and a `.aof` name keeps a file with an RDB preamble an AOF.
  */
 
 import * as fs from 'node:fs';
@@ -38,6 +38,8 @@ export function resolveTarget(p: string): Target {
     fs.closeSync(fd);
   }
   if (looksLikeManifest(head)) return { kind: 'multipart', manifestPath: p, dir: path.dirname(p) };
+  // A `.rdb` name is an RDB whatever it holds (an empty or garbled dump.rdb is a damaged RDB, not an empty AOF).
+  if (p.endsWith('.rdb')) return { kind: 'rdb', path: p };
   const magic = head.subarray(0, 6).toString('latin1');
   const rdbMagic = magic.startsWith('REDIS') || magic === 'VALKEY' || /^\$(EOF:|\d)/.test(magic);
   if (!rdbMagic) return { kind: 'aof', path: p };
