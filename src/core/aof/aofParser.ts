@@ -388,8 +388,9 @@ class AofParser {
         });
       }
       c.seek(next);
-      this.line = 1 + countNewlines(this.source, 0, next);
+      this.line = this.lineAt(next);
       this.multi = 0;
+      at = next + 1;
       for (;;) {
         const b = c.peek();
         if (b < 0) return;
@@ -397,15 +398,36 @@ class AofParser {
           this.readAnnotation();
           continue;
         }
-        if (b !== 0x2a) break;
+        if (b !== 0x2a) {
+          // Not a record: resume the search at this byte.
+          at = c.offset;
+          break;
+        }
+        const recordStart = c.offset;
         const f = this.readCommand();
         if (f) {
           this.report({ code: f.code, severity: 'error', offset: f.offset, checkerOffset: f.checkerOffset, message: f.message, phase: 'read-resp' });
+          // Data ran out: nothing further to find.
+          if (f.shortRead) return;
+          at = Math.max(recordStart + 1, f.offset + 1);
           break;
         }
       }
-      at = Math.max(c.offset, next + 1);
     }
+  }
+
+  private lineMark = { offset: 0, line: 1 };
+
+  /** The line number at `offset`, counted on from the last one asked (offsets only grow while resynchronising). */
+  private lineAt(offset: number): number {
+    const m = this.lineMark;
+    if (offset < m.offset) {
+      m.offset = 0;
+      m.line = 1;
+    }
+    m.line += countNewlines(this.source, m.offset, offset);
+    m.offset = offset;
+    return m.line;
   }
 
   /** A `#` line, read as `fgets` reads it (up to `\n` or 1023 bytes). */
