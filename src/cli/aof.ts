@@ -28,11 +28,11 @@ export interface AofRun {
 }
 
 /** Reads the target (single AOF or set) with per-file handlers; closes every file. */
-export function readAof(target: Target, handlerFor: (fileName: string, file?: AofSetFile) => AofHandler, keepArgs = false): AofRun {
+export function readAof(target: Target, handlerFor: (fileName: string, file?: AofSetFile) => AofHandler, keepArgs = false, trackLines = false): AofRun {
   if (target.kind === 'aof') {
     const src = new FileSource(target.path);
     try {
-      const single = parseAof(src, handlerFor(path.basename(target.path)), { fileName: path.basename(target.path), keepArgs, rdb: { keepStrings: true } });
+      const single = parseAof(src, handlerFor(path.basename(target.path)), { fileName: path.basename(target.path), keepArgs, trackLines, rdb: { keepStrings: true } });
       return { target, single, ok: single.ok };
     } finally {
       src.close();
@@ -43,6 +43,7 @@ export function readAof(target: Target, handlerFor: (fileName: string, file?: Ao
   try {
     const set = checkAofSet(new Uint8Array(fs.readFileSync(target.manifestPath)), openInDir(target.dir, opened), (f) => handlerFor(f.name, f), {
       keepArgs,
+      trackLines,
       rdb: { keepStrings: true },
     });
     return { target, set, ok: set.ok };
@@ -216,6 +217,7 @@ export function logAofCommand(target: Target, json: boolean, out: Output): numbe
         }
       },
     }),
+    true,
     true,
   );
   const problems = run.single ? run.single.problems : [...run.set!.problems, ...run.set!.files.flatMap((f) => (f.result?.problems ?? []).map((p) => ({ ...p, file: f.name })))];

@@ -82,7 +82,7 @@ function affected(file: string, plan: RepairPlan): string[] {
           if (!c.afterDamage && inRemoval(c)) lines.push(`  command ${c.index + 1} at ${formatOffset(c.start)}, line ${c.line}, ${c.end - c.start} bytes: ${commandText(c)}`);
         },
       },
-      { keepArgs: true, continueAfterError: false },
+      { keepArgs: true, continueAfterError: false, trackLines: true },
     );
     for (const rm of plan.removals) {
       if (!r.ok && r.validUpTo >= rm.start && r.validUpTo < rm.end) {

@@ -30,7 +30,7 @@ export interface AofCommand {
   /** Absolute byte range of the whole record. */
   start: number;
   end: number;
-  /** 1-based line of the record's `*` line (lines end with `\n`; binary payloads count). */
+  /** 1-based line of the record's `*` line (lines end with `\n`; binary payloads count); 0 unless `trackLines`. */
   line: number;
   argc: number;
   /** Lower-case command name as text (bytes as latin1); empty for argc ≤ 0. */
@@ -79,6 +79,12 @@ export interface AofParseOptions {
   continueAfterError?: boolean;
   /** This file is the last one loaded (a single AOF, or the last of a set): a trailing FLUSH matters. Default true. */
   lastFile?: boolean;
+  /**
+   * Count lines for every command (`AofCommand.line`), which means scanning
+   * every payload for newlines. Off, commands have line 0 and problems get
+   * their line counted on demand. Default false.
+   */
+  trackLines?: boolean;
 }
 
 /** A trailing FLUSHALL/FLUSHDB (the last command executed, possibly inside its own MULTI/EXEC). */
@@ -181,12 +187,15 @@ class AofParser {
   private lastFlush: (TrailingFlush & { index: number }) | undefined;
   private txFlush: { name: string; start: number; end: number; db: number } | undefined;
 
+  private readonly trackLines: boolean;
+
   constructor(
     private readonly source: ByteSource,
     private readonly handler: AofHandler,
     private readonly options: AofParseOptions,
   ) {
-    this.c = new Cursor(source);
+    this.c = new Cursor(source, 0, source.size, undefined, true);
+    this.trackLines = options.trackLines ?? false;
     this.name = options.fileName ?? 'AOF';
     this.result = {
       size: source.size,
@@ -249,7 +258,7 @@ class AofParser {
     for (const p of rdb.problems) if (p.severity !== 'error') this.report(p);
     this.result.tailStart = rdb.rdbEnd;
     this.c.seek(rdb.rdbEnd);
-    this.line = 1 + countNewlines(this.source, 0, rdb.rdbEnd);
+    if (this.trackLines) this.line = 1 + countNewlines(this.source, 0, rdb.rdbEnd);
     return true;
   }
 
@@ -343,7 +352,7 @@ class AofParser {
       checkerOffset: f.checkerOffset,
       message: `${f.message}${server ? `; ${server}` : ''}`,
       phase: 'read-resp',
-      line: this.recordLine,
+      line: this.trackLines ? this.recordLine : this.lineAt(this.failRecordStart),
       command: this.commandIndex + 1,
     });
     this.finishTail();
@@ -388,7 +397,7 @@ class AofParser {
         });
       }
       c.seek(next);
-      this.line = this.lineAt(next);
+      if (this.trackLines) this.line = this.lineAt(next);
       this.multi = 0;
       at = next + 1;
       for (;;) {
@@ -447,7 +456,7 @@ class AofParser {
     let text = '';
     for (let k = 0; k < len; k++) text += String.fromCharCode(buf[i + k]!);
     c.advance(len);
-    const line = this.line;
+    const line = this.trackLines ? this.line : 0;
     if (buf[i + len - 1] === 0x0a) this.line++;
     const a: AofAnnotation = { start, end: start + len, line, text: text.replace(/\r?\n$/, '') };
     const m = /^#TS:(\d+)\r/.exec(text);
@@ -466,6 +475,32 @@ class AofParser {
    * Returns the number, or a CheckError.
    */
   private readLong(prefix: number, what: string): number | CheckError {
+    // Fast path for what Redis writes: <prefix><digits>\r\n, at most 15 digits.
+    const c = this.c;
+    const avail = c.ensure(20);
+    const buf = c.buffer;
+    const i = c.index;
+    if (buf[i] === prefix) {
+      let k = i + 1;
+      let v = 0;
+      const limit = i + Math.min(avail, 17);
+      while (k < limit) {
+        const d = buf[k]! - 0x30;
+        if (d < 0 || d > 9) break;
+        v = v * 10 + d;
+        k++;
+      }
+      if (k > i + 1 && k + 2 <= i + avail && buf[k] === 0x0d && buf[k + 1] === 0x0a) {
+        c.advance(k + 2 - i);
+        this.line++;
+        return v;
+      }
+    }
+    return this.readLongExact(prefix, what);
+  }
+
+  /** `readLong` exactly as redis-check-aof's `fgets` + `strtol` + `consumeNewline` read it. */
+  private readLongExact(prefix: number, what: string): number | CheckError {
     const c = this.c;
     const start = c.offset;
     const n = c.ensure(HEADER_LINE_MAX - 1);
@@ -539,7 +574,6 @@ class AofParser {
     const args: Uint8Array[] | undefined = keep ? [] : undefined;
     const argRanges: number[] | undefined = keep ? [] : undefined;
     let name = '';
-    let firstArg: Uint8Array | undefined;
     let secondArg: Uint8Array | undefined;
     for (let i = 0; i < argc; i++) {
       const len = this.readLong(0x24, `the length of argument ${i + 1} of ${argc}`);
@@ -565,20 +599,35 @@ class AofParser {
           true,
         );
       }
-      if (i < 2 || keep) {
+      if (keep || (i === 1 && name === 'select')) {
         const data = c.bytes(len, 'argument');
-        this.line += countIn(data);
-        if (i === 0) firstArg = data;
-        else if (i === 1) secondArg = data;
+        if (this.trackLines) this.line += countIn(data);
+        if (i === 1) secondArg = data;
         if (args) {
           args.push(data);
           argRanges!.push(dataStart, dataStart + len);
         }
-      } else {
+        if (i === 0) name = commandName(data);
+      } else if (i === 0) {
+        // The name straight from the window, without a view object.
+        if (c.ensure(len) === len && len <= 64) {
+          name = commandNameAt(c.buffer, c.index, len);
+          if (this.trackLines) this.line += countIn(c.buffer, c.index, c.index + len);
+          c.advance(len);
+        } else {
+          const data = c.bytes(len, 'argument');
+          if (this.trackLines) this.line += countIn(data);
+          name = commandName(data);
+        }
+      } else if (this.trackLines) {
         this.skipCounting(len);
+      } else {
+        c.skip(len, 'argument');
       }
-      const t0 = c.u8();
-      const t1 = c.u8();
+      c.ensure(2);
+      const t0 = c.buffer[c.index]!;
+      const t1 = c.buffer[c.index + 1]!;
+      c.advance(2);
       if (t0 !== 0x0d || t1 !== 0x0a) {
         return new CheckError(
           'aof.bad-crlf-after-data',
@@ -591,7 +640,6 @@ class AofParser {
       }
       this.line++;
       if (i === 0) {
-        name = lowerName(firstArg!);
         // strcasecmp on a C string: the name ends at its first NUL byte.
         const cname = name.includes('\0') ? name.slice(0, name.indexOf('\0')) : name;
         if (cname === 'multi') {
@@ -635,7 +683,7 @@ class AofParser {
     args: Uint8Array[] | undefined,
     argRanges: number[] | undefined,
   ): void {
-    const cmd: AofCommand = { index: this.commandIndex++, start, end, line, argc, name, db: this.db };
+    const cmd: AofCommand = { index: this.commandIndex++, start, end, line: this.trackLines ? line : 0, argc, name, db: this.db };
     if (args) {
       cmd.args = args;
       cmd.argRanges = argRanges!;
@@ -666,7 +714,7 @@ class AofParser {
         end: cmd.end,
         message: `a command with ${cmd.argc} arguments: redis-check-aof accepts it but redis-server refuses to load the file ("Bad file format")`,
         phase: 'read-resp',
-        line: cmd.line,
+        line: this.trackLines ? cmd.line : this.lineAt(start),
         command: cmd.index + 1,
       });
       return;
@@ -680,7 +728,7 @@ class AofParser {
         end: cmd.end,
         message: `unknown command '${printable(cmd.name)}': redis-server refuses to load the file ("Unknown command … reading the append only file"), though redis-check-aof does not check names`,
         phase: 'read-resp',
-        line: cmd.line,
+        line: this.trackLines ? cmd.line : this.lineAt(start),
         command: cmd.index + 1,
       });
       return;
@@ -694,7 +742,7 @@ class AofParser {
         end: cmd.end,
         message: `'${cmd.name}' with ${cmd.argc} arguments (name included): Redis expects ${arity > 0 ? `exactly ${arity}` : `at least ${-arity}`}; the server logs an error for it and keeps loading`,
         phase: 'read-resp',
-        line: cmd.line,
+        line: this.trackLines ? cmd.line : this.lineAt(start),
         command: cmd.index + 1,
       });
     }
@@ -742,11 +790,36 @@ class AofParser {
   }
 }
 
-function lowerName(bytes: Uint8Array): string {
+/** The command name as text, ASCII letters lower-cased (strcasecmp's view), other bytes as latin1. */
+function commandName(bytes: Uint8Array): string {
+  return commandNameAt(bytes, 0, bytes.length);
+}
+
+/** Recently seen names by their bytes: most AOFs use a handful of commands. */
+const nameCache = new Map<number, { bytes: Uint8Array; name: string }>();
+
+function commandNameAt(buf: Uint8Array, at: number, len: number): string {
+  let h = len;
+  for (let i = 0; i < len; i++) h = (Math.imul(h, 31) + (buf[at + i]! | 0x20)) | 0;
+  const hit = nameCache.get(h);
+  if (hit && hit.bytes.length === len) {
+    let same = true;
+    for (let i = 0; i < len; i++) {
+      if (hit.bytes[i] !== buf[at + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return hit.name;
+  }
   let s = '';
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
+  for (let i = 0; i < len; i++) {
+    const b = buf[at + i]!;
     s += String.fromCharCode(b >= 0x41 && b <= 0x5a ? b + 32 : b);
+  }
+  if (len <= 32) {
+    if (nameCache.size > 256) nameCache.clear();
+    nameCache.set(h, { bytes: buf.slice(at, at + len), name: s });
   }
   return s;
 }
