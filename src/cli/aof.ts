@@ -10,9 +10,9 @@ import { checkAofSet, type AofSetFile, type AofSetResult } from '../core/aof/aof
 import { encodeCommand, functionCommand, keyCommands, selectCommand, type Command } from '../core/export/resp.js';
 import { functionJson, keyJson } from '../core/export/jsonl.js';
 import { StatsCollector } from '../core/export/stats.js';
-import { formatOffset, type Problem } from '../core/model/problem.js';
+import type { Problem } from '../core/model/problem.js';
 import type { KeyRecord, RdbHandler } from '../core/rdb/parser.js';
-import { formatProblem, keyText } from '../core/report.js';
+import { aofFileReport, aofVerdict, formatProblem, keyText } from '../core/report.js';
 import { escapeBytes, jsonBytes } from '../core/text/bytesText.js';
 import { FileSource } from './fileSource.js';
 import { Output } from './output.js';
@@ -79,20 +79,8 @@ function fileJson(name: string, r: AofResult, extra: Record<string, unknown> = {
   };
 }
 
-function describe(r: AofResult): string {
-  if (!r.preamble) return 'plain AOF (RESP)';
-  return `hybrid AOF: RDB version ${r.preamble.header?.version} preamble (${r.tailStart} bytes, ${r.preamble.keys} keys) + RESP tail`;
-}
-
 function fileReport(out: Output, name: string, r: AofResult, role?: string): void {
-  out.text(`${role ? `${role} ` : ''}${name}: ${describe(r)}, ${r.size} bytes, ${r.commands} commands${r.annotations ? `, ${r.annotations} annotations` : ''}\n`);
-  // In a set, name the file on each problem; a single file is named above.
-  for (const p of r.problems) out.text(`${formatProblem(role ? { ...p, file: p.file ?? name } : p)}\n`);
-  if (r.checkerMessage) {
-    out.text(`    redis-check-aof: "${r.checkerOffset !== undefined && !r.preambleDamaged ? `0x${r.checkerOffset.toString(16)}: ` : ''}${r.checkerMessage}"\n`);
-  }
-  if (r.size === 0) out.text(`    AOF ${name} is empty\n`);
-  else if (!r.ok && !r.preambleDamaged) out.text(`    valid up to ${formatOffset(r.validUpTo)} (redis-check-aof ok_up_to): ${r.size - r.validUpTo} bytes after it\n`);
+  for (const line of aofFileReport(name, r, role)) out.text(`${line}\n`);
 }
 
 /** `check` on an AOF target. */
@@ -112,7 +100,7 @@ export function checkAofCommand(target: Target, json: boolean, out: Output): num
       );
     } else {
       fileReport(out, name, r);
-      out.text(verdictLine(r.ok, r.preambleDamaged, name, r.validUpTo));
+      out.text(`${aofVerdict(r, name)}\n`);
     }
     return r.ok ? 0 : 1;
   }
@@ -162,12 +150,6 @@ export function checkAofCommand(target: Target, json: boolean, out: Output): num
     );
   } else out.text('AOF set is DAMAGED\n');
   return set.ok ? 0 : 1;
-}
-
-function verdictLine(ok: boolean, preambleDamaged: boolean, name: string, validUpTo: number): string {
-  if (ok) return 'AOF is valid\n';
-  if (preambleDamaged) return 'AOF is DAMAGED in its RDB preamble: redis-check-aof --fix cannot repair that\n';
-  return `AOF is DAMAGED: \`redis-inspect fix ${name}\` truncates it to ${validUpTo} bytes, as redis-check-aof --fix does\n`;
 }
 
 const MAX_ARG_SHOWN = 64;

@@ -5,6 +5,8 @@
  * (per-DB counts, problems).
  */
 
+import type { AofResult } from './aof/aofParser.js';
+import type { AofSetResult } from './aof/aofSet.js';
 import type { ByteSource } from './bytes/byteSource.js';
 import { parseRdb, type RdbResult } from './rdb/parser.js';
 import { lossyUtf8 } from './text/bytesText.js';
@@ -52,3 +54,9 @@ export function checkRdb(source: ByteSource, options: CheckOptions = {}): CheckS
   );
   return { result, aux, ...(writer ? { writer } : {}), functions, modules: [...modules] };
 }
+
+/** What a check of any target found: an RDB, a single AOF, or a multi-part set. */
+export type CheckReport =
+  | { kind: 'rdb'; summary: CheckSummary }
+  | { kind: 'aof'; result: AofResult }
+  | { kind: 'aof-set'; set: AofSetResult };

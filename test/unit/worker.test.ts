@@ -3,7 +3,8 @@
 
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { WorkerMessage, WorkerRequest } from '../../src/protocol/worker.js';
@@ -36,12 +37,14 @@ describe('check worker', () => {
 
   it('checks a local file by path: ready, progress, then one result', async () => {
     const seen = await exchange({ type: 'check', id: 7, path: FIXTURE });
-    assert.deepEqual(seen[0], { type: 'ready', version: 1 });
+    assert.deepEqual(seen[0], { type: 'ready', version: 2 });
     const last = seen[seen.length - 1]!;
     assert.equal(last.type, 'result');
     if (last.type !== 'result') return;
     assert.equal(last.replyTo, 7);
-    const s = last.summary;
+    assert.equal(last.report.kind, 'rdb');
+    if (last.report.kind !== 'rdb') return;
+    const s = last.report.summary;
     assert.equal(s.result.ok, true);
     assert.equal(s.result.keys, 25);
     assert.equal(s.writer, 'redis-ver 7.0.15');
@@ -60,14 +63,38 @@ describe('check worker', () => {
 
   it('checks bytes handed over (non-file URIs) with the same verdict and problems as data', async () => {
     const bytes = new Uint8Array(readFileSync(join(ROOT, 'test', 'fixtures', 'rdb', 'err', 'rdb-crc-mismatch.rdb')));
-    const seen = await exchange({ type: 'check', id: 2, bytes });
+    const seen = await exchange({ type: 'check', id: 2, bytes, name: 'dump.rdb' });
     const last = seen[seen.length - 1]!;
-    assert.ok(last.type === 'result');
-    assert.equal(last.summary.result.ok, false);
+    assert.ok(last.type === 'result' && last.report.kind === 'rdb');
+    assert.equal(last.report.summary.result.ok, false);
     assert.deepEqual(
-      last.summary.result.problems.map((p) => [p.code, p.offset]),
+      last.report.summary.result.problems.map((p) => [p.code, p.offset]),
       [['rdb.checksum-mismatch', 8207]],
     );
+  });
+
+  it('checks an AOF by content and a multi-part set by its manifest', async () => {
+    const aof = Buffer.from('*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\n');
+    const single = (await exchange({ type: 'check', id: 4, bytes: aof, name: 'appendonly.aof' })).pop()!;
+    assert.ok(single.type === 'result' && single.report.kind === 'aof');
+    assert.deepEqual([single.report.result.ok, single.report.result.validUpTo, single.report.result.commands], [false, 23, 1]);
+    const dir = mkdtempSync(join(tmpdir(), 'rpi-worker-'));
+    try {
+      writeFileSync(join(dir, 'a.1.incr.aof'), aof.subarray(0, 23));
+      writeFileSync(join(dir, 'a.manifest'), 'file a.1.incr.aof seq 1 type i\nfile a.2.incr.aof seq 2 type i\n');
+      const set = (await exchange({ type: 'check', id: 5, path: join(dir, 'a.manifest') })).pop()!;
+      assert.ok(set.type === 'result' && set.report.kind === 'aof-set');
+      assert.deepEqual(
+        set.report.set.files.map((f) => [f.name, f.result?.ok ?? null, f.openError ?? null]),
+        [
+          ['a.1.incr.aof', true, null],
+          ['a.2.incr.aof', null, 'No such file or directory'],
+        ],
+      );
+      assert.equal(set.report.set.ok, false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('answers an unreadable path with an error reply, not a crash', async () => {

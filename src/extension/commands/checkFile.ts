@@ -8,9 +8,9 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
-import type { CheckSummary } from '../../core/check.js';
+import type { CheckReport, CheckSummary } from '../../core/check.js';
 import { formatOffset, type Problem } from '../../core/model/problem.js';
-import { formatProblem, problemContext } from '../../core/report.js';
+import { aofFileReport, aofVerdict, formatProblem, problemContext } from '../../core/report.js';
 import type { WorkerMessage, WorkerRequest } from '../../protocol/worker.js';
 
 function targetUri(uri: vscode.Uri | undefined): vscode.Uri | undefined {
@@ -30,7 +30,7 @@ function runInWorker(
   request: WorkerRequest,
   onProgress: (offset: number, size: number) => void,
   token: vscode.CancellationToken,
-): Promise<CheckSummary> {
+): Promise<CheckReport> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(path.join(context.extensionPath, 'dist', 'worker.js'));
     let settled = false;
@@ -45,7 +45,7 @@ function runInWorker(
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'ready') worker.postMessage(request);
       else if (m.type === 'progress') onProgress(m.offset, m.size);
-      else if (m.type === 'result') finish(() => resolve(m.summary));
+      else if (m.type === 'result') finish(() => resolve(m.report));
       else if (m.type === 'error') finish(() => reject(new Error(m.error.message)));
     });
     worker.on('error', (e) => finish(() => reject(e)));
@@ -53,7 +53,7 @@ function runInWorker(
   });
 }
 
-function toDiagnostic(p: Problem): vscode.Diagnostic {
+function toDiagnostic(p: Problem, textLines: boolean): vscode.Diagnostic {
   const severity =
     p.severity === 'error'
       ? vscode.DiagnosticSeverity.Error
@@ -61,9 +61,11 @@ function toDiagnostic(p: Problem): vscode.Diagnostic {
         ? vscode.DiagnosticSeverity.Warning
         : vscode.DiagnosticSeverity.Information;
   const ctx = problemContext(p);
-  // Binary files have no text positions: the offset leads the message instead.
+  // Binary files have no text positions: the offset leads the message; an AOF's
+  // problems also land on their line.
+  const line = textLines && p.line ? p.line - 1 : 0;
   const d = new vscode.Diagnostic(
-    new vscode.Range(0, 0, 0, 0),
+    new vscode.Range(line, 0, line, 0),
     `${formatOffset(p.offset)}: ${p.message}${ctx ? ` (${ctx})` : ''}`,
     severity,
   );
@@ -72,7 +74,7 @@ function toDiagnostic(p: Problem): vscode.Diagnostic {
   return d;
 }
 
-function report(name: string, s: CheckSummary): string {
+function rdbReport(name: string, s: CheckSummary): string {
   const r = s.result;
   const lines: string[] = [];
   lines.push(`${name}: ${r.size} bytes, ${r.header ? `RDB version ${r.header.version} (${r.header.magic})` : 'not an RDB file'}${s.writer ? `, written by ${s.writer}` : ''}`);
@@ -91,13 +93,46 @@ function report(name: string, s: CheckSummary): string {
   return lines.join('\n');
 }
 
+function summaryLine(report: CheckReport): string {
+  if (report.kind === 'rdb') return `${report.summary.result.keys} keys, ${report.summary.result.expires} expires`;
+  if (report.kind === 'aof') return `${report.result.commands} commands${report.result.preamble ? `, ${report.result.preamble.keys} keys in the RDB preamble` : ''}`;
+  return `${report.set.files.length} files, ${report.set.files.reduce((n, f) => n + (f.result?.commands ?? 0), 0)} commands`;
+}
+
+/** Verdict, problems (with their file in a set) and the readable report of any check. */
+function present(name: string, report: CheckReport): { ok: boolean; problems: Problem[]; text: string; firstError?: Problem } {
+  let ok: boolean;
+  let problems: Problem[];
+  let text: string;
+  if (report.kind === 'rdb') {
+    ok = report.summary.result.ok;
+    problems = report.summary.result.problems;
+    text = rdbReport(name, report.summary);
+  } else if (report.kind === 'aof') {
+    ok = report.result.ok;
+    problems = report.result.problems;
+    text = [...aofFileReport(name, report.result), aofVerdict(report.result, name)].join('\n');
+  } else {
+    const set = report.set;
+    ok = set.ok;
+    problems = [...set.problems, ...set.files.flatMap((f) => (f.result?.problems ?? []).map((p) => ({ ...p, file: f.name })))];
+    const lines = [`${name}: multi-part AOF, ${set.files.length} files in load order, ${set.manifest.history.length} history files (not loaded)`];
+    for (const p of set.problems) lines.push(formatProblem(p));
+    for (const f of set.files) if (f.result) lines.push(...aofFileReport(f.name, f.result, f.role.toUpperCase()));
+    lines.push(ok ? 'All AOF files and manifest are valid' : `DAMAGED${set.damaged ? ` in ${set.damaged.name}${set.damaged.last ? '' : ' (not the last file: redis-check-aof --fix refuses)'}` : ''}`);
+    text = lines.join('\n');
+  }
+  const firstError = problems.find((p) => p.severity === 'error');
+  return { ok, problems, text, ...(firstError ? { firstError } : {}) };
+}
+
 /** The command handler. */
 export async function checkFileCommand(
   context: vscode.ExtensionContext,
   diagnostics: vscode.DiagnosticCollection,
   output: vscode.OutputChannel,
   uri: vscode.Uri | undefined,
-): Promise<CheckSummary | undefined> {
+): Promise<CheckReport | undefined> {
   const target = targetUri(uri);
   if (!target) {
     void vscode.window.showWarningMessage('Redis Inspector: open or select an RDB file to check.');
@@ -105,13 +140,13 @@ export async function checkFileCommand(
   }
   const name = path.basename(target.path);
   try {
-    const summary = await vscode.window.withProgress(
+    const report = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Checking ${name}`, cancellable: true },
       async (progress, token) => {
         const request: WorkerRequest =
           target.scheme === 'file'
             ? { type: 'check', id: 1, path: target.fsPath }
-            : { type: 'check', id: 1, bytes: await vscode.workspace.fs.readFile(target) };
+            : { type: 'check', id: 1, bytes: await vscode.workspace.fs.readFile(target), name };
         let reported = 0;
         return runInWorker(
           context,
@@ -125,19 +160,34 @@ export async function checkFileCommand(
         );
       },
     );
-    diagnostics.set(target, summary.result.problems.map(toDiagnostic));
-    output.appendLine(report(name, summary));
-    output.appendLine('');
-    const r = summary.result;
-    if (r.ok) {
-      void vscode.window.showInformationMessage(`${name}: RDB looks OK — ${r.keys} keys, ${r.expires} expires.`);
+    const { ok, problems, text, firstError } = present(name, report);
+    diagnostics.clear();
+    if (report.kind === 'aof-set') {
+      // Problems of a set belong to the file they are in (the manifest for manifest problems).
+      const dir = vscode.Uri.joinPath(target, '..');
+      const base = target.path.endsWith('.manifest') ? dir : target;
+      const manifestUri = target.path.endsWith('.manifest') ? target : undefined;
+      const byFile = new Map<string, vscode.Diagnostic[]>();
+      for (const p of problems) {
+        const uri = p.file ? vscode.Uri.joinPath(base, p.file).toString() : (manifestUri ?? target).toString();
+        const list = byFile.get(uri) ?? [];
+        list.push(toDiagnostic(p, p.file !== undefined));
+        byFile.set(uri, list);
+      }
+      for (const [uri, list] of byFile) diagnostics.set(vscode.Uri.parse(uri), list);
     } else {
-      const first = r.problems.find((p) => p.severity === 'error')!;
+      diagnostics.set(target, problems.map((p) => toDiagnostic(p, report.kind === 'aof' && !report.result.preamble)));
+    }
+    output.appendLine(text);
+    output.appendLine('');
+    if (ok) {
+      void vscode.window.showInformationMessage(`${name}: valid — ${summaryLine(report)}.`);
+    } else if (firstError) {
       void vscode.window
-        .showWarningMessage(`${name} is damaged at ${formatOffset(first.offset)}: ${first.message}`, 'Show Report')
+        .showWarningMessage(`${name} is damaged at ${formatOffset(firstError.offset)}${firstError.file ? ` in ${firstError.file}` : ''}: ${firstError.message}`, 'Show Report')
         .then((choice) => choice && output.show(true));
     }
-    return summary;
+    return report;
   } catch (e) {
     if (e instanceof vscode.CancellationError) return undefined;
     void vscode.window.showErrorMessage(`Redis Inspector: could not check ${name}: ${(e as Error).message}`);
