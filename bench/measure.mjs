@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parseCheckAof } from './generate-aof.mjs';
 import { BenchError, MB, MiB, median, registerCleanup, runBounded } from './util.mjs';
 
 export const GNU_TIME = '/usr/bin/time';
@@ -67,30 +68,42 @@ function failure(what, res, expect) {
   );
 }
 
-/** The three measured tools. `run(file)` performs one timed run and validates it. */
-export function tools({ cliPath, floorPath, timeoutMs }) {
+/**
+ * The three measured tools for a file of `kind` ('rdb' or 'aof'): the Redis checker
+ * (redis-check-rdb / redis-check-aof), ours and the JS floor. `run(file)` performs
+ * one timed run and validates it.
+ */
+export function tools({ cliPath, floorPath, timeoutMs }, kind = 'rdb') {
+  const checker =
+    kind === 'aof'
+      ? {
+          id: 'redis-check-aof',
+          label: 'redis-check-aof',
+          async run(file) {
+            const what = `redis-check-aof ${path.basename(file)}`;
+            const res = await timed('redis-check-aof', [file], { timeoutMs, what });
+            // It prints one "AOF analyzed: ... ok_up_to=..." line per file (plus the
+            // RDB checker's lines for a preamble) and "AOF ... is valid".
+            const v = parseCheckAof(res, file);
+            if (!v.ok) throw failure(what, res, 'expected "AOF analyzed: ... ok_up_to=<size>", "is valid" and exit 0');
+            return { ...res, keys: null, okUpTo: v.okUpTo };
+          },
+        }
+      : {
+          id: 'redis-check-rdb',
+          label: 'redis-check-rdb',
+          async run(file) {
+            const what = `redis-check-rdb ${path.basename(file)}`;
+            const res = await timed('redis-check-rdb', [file], { timeoutMs, what });
+            if (res.code !== 0 || !/RDB looks OK/.test(res.stdout + res.stderr)) throw failure(what, res, 'expected "RDB looks OK" and exit 0');
+            const keys = /(\d+) keys read/.exec(res.stdout + res.stderr);
+            return { ...res, keys: keys ? Number(keys[1]) : null };
+          },
+        };
+  const valid = kind === 'aof' ? 'the file is a valid AOF (redis-check-aof accepts it), so exit status 0 was required' : 'the file is a valid RDB written by redis-server, so exit status 0 was required';
   return [
-    {
-      id: 'redis-check-rdb',
-      label: 'redis-check-rdb',
-      async run(file) {
-        const what = `redis-check-rdb ${path.basename(file)}`;
-        const res = await timed('redis-check-rdb', [file], { timeoutMs, what });
-        if (res.code !== 0 || !/RDB looks OK/.test(res.stdout + res.stderr)) throw failure(what, res, 'expected "RDB looks OK" and exit 0');
-        const keys = /(\d+) keys read/.exec(res.stdout + res.stderr);
-        return { ...res, keys: keys ? Number(keys[1]) : null };
-      },
-    },
-    {
-      id: 'ours',
-      label: 'redis-inspect check',
-      async run(file) {
-        const what = `node ${shown(cliPath)} check ${path.basename(file)}`;
-        const res = await timed(process.execPath, [cliPath, 'check', file], { timeoutMs, what });
-        if (res.code !== 0) throw failure(what, res, 'the file is a valid RDB written by redis-server, so exit status 0 was required');
-        return res;
-      },
-    },
+    checker,
+    ours({ cliPath, timeoutMs }, valid),
     {
       id: 'floor',
       label: 'JS floor (readSync+sum)',
@@ -110,6 +123,44 @@ export function tools({ cliPath, floorPath, timeoutMs }) {
       },
     },
   ];
+}
+
+/** `node CLI check FILE`, timed; must exit 0. */
+export function ours({ cliPath, timeoutMs }, valid = 'exit status 0 was required') {
+  return {
+    id: 'ours',
+    label: 'redis-inspect check',
+    async run(file) {
+      const what = `node ${shown(cliPath)} check ${path.basename(file)}`;
+      const res = await timed(process.execPath, [cliPath, 'check', file], { timeoutMs, what });
+      if (res.code !== 0) throw failure(what, res, valid);
+      return res;
+    },
+  };
+}
+
+/**
+ * Unmeasured `check FILE --json` on an AOF: must exit 0 with ok: true, validUpTo
+ * equal to the file size, and the generated command (and preamble key) counts.
+ */
+export async function ourAofCheck({ cliPath, timeoutMs }, file, meta) {
+  const what = `node ${shown(cliPath)} check ${path.basename(file)} --json`;
+  const res = await timed(process.execPath, [cliPath, 'check', file, '--json'], { timeoutMs, what });
+  if (res.code !== 0) throw failure(what, res, 'the file is a valid AOF (redis-check-aof accepts it), so exit status 0 was required');
+  let json;
+  try {
+    json = JSON.parse(res.stdout);
+  } catch (err) {
+    throw failure(what, res, `stdout must be JSON (${err.message})`);
+  }
+  const size = fs.statSync(file).size;
+  const wrong = [];
+  if (json?.ok !== true) wrong.push(`ok is ${JSON.stringify(json?.ok)}, expected true`);
+  if (json?.validUpTo !== size) wrong.push(`validUpTo is ${json?.validUpTo}, expected the file size ${size}`);
+  if (json?.commands !== meta.commands) wrong.push(`commands is ${json?.commands}, the generator wrote ${meta.commands}`);
+  if ((json?.keys ?? 0) !== meta.keys) wrong.push(`keys is ${json?.keys}, the RDB preamble holds ${meta.keys}`);
+  if (wrong.length) throw failure(what, res, wrong.join('; '));
+  return json;
 }
 
 /** Unmeasured `check FILE --json` run for the key count. */

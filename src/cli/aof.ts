@@ -28,11 +28,19 @@ export interface AofRun {
 }
 
 /** Reads the target (single AOF or set) with per-file handlers; closes every file. */
-export function readAof(target: Target, handlerFor: (fileName: string, file?: AofSetFile) => AofHandler, keepArgs = false, trackLines = false): AofRun {
+export function readAof(
+  target: Target,
+  handlerFor: (fileName: string, file?: AofSetFile) => AofHandler,
+  keepArgs = false,
+  trackLines = false,
+  keepStrings = false,
+): AofRun {
+  // A preamble's values are only needed by dump and stats; one reused buffer keeps memory flat.
+  const rdb = { keepStrings, reuseBuffers: true };
   if (target.kind === 'aof') {
     const src = new FileSource(target.path);
     try {
-      const single = parseAof(src, handlerFor(path.basename(target.path)), { fileName: path.basename(target.path), keepArgs, trackLines, rdb: { keepStrings: true } });
+      const single = parseAof(src, handlerFor(path.basename(target.path)), { fileName: path.basename(target.path), keepArgs, trackLines, rdb });
       return { target, single, ok: single.ok };
     } finally {
       src.close();
@@ -44,7 +52,7 @@ export function readAof(target: Target, handlerFor: (fileName: string, file?: Ao
     const set = checkAofSet(new Uint8Array(fs.readFileSync(target.manifestPath)), openInDir(target.dir, opened), (f) => handlerFor(f.name, f), {
       keepArgs,
       trackLines,
-      rdb: { keepStrings: true },
+      rdb,
     });
     return { target, set, ok: set.ok };
   } finally {
@@ -265,6 +273,8 @@ export function dumpAofCommand(target: Target, format: 'resp' | 'jsonl', out: Ou
       };
     },
     true,
+    false,
+    true,
   );
   for (const n of notes) process.stderr.write(`redis-inspect: note: ${n}\n`);
   const problems = run.single ? run.single.problems : [...run.set!.problems, ...run.set!.files.flatMap((f) => (f.result?.problems ?? []).map((p) => ({ ...p, file: f.name })))];
@@ -301,7 +311,7 @@ export function statsAofCommand(target: Target, format: 'text' | 'json', top: nu
         last = c.timestampSec;
       }
     },
-  }));
+  }), false, false, true);
   const s = collector.result();
   const names = [...byName.entries()].sort((a, b) => b[1].count - a[1].count);
   if (format === 'json') {

@@ -74,7 +74,7 @@ export interface AofParseOptions {
   /** Name used in messages (redis-check-aof prints the file name). */
   fileName?: string;
   /** Passed to the preamble's RDB parse. */
-  rdb?: { keepStrings?: boolean; nowMs?: number };
+  rdb?: { keepStrings?: boolean; nowMs?: number; reuseBuffers?: boolean };
   /** Keep reading after the first error (resynchronising at the next `*<n>\r\n`) to report every problem. Default true. */
   continueAfterError?: boolean;
   /** This file is the last one loaded (a single AOF, or the last of a set): a trailing FLUSH matters. Default true. */
