@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAof, type AofCommand, type AofHandler, type AofResult } from '../core/aof/aofParser.js';
 import { checkAofSet, type AofSetFile, type AofSetResult } from '../core/aof/aofSet.js';
-import { encodeCommand, functionCommand, keyCommands, selectCommand, type Command } from '../core/export/resp.js';
+import { encodeCommand, functionCommand, keyCommands, rawValueOf, selectCommand, type Command } from '../core/export/resp.js';
 import { functionJson, keyJson } from '../core/export/jsonl.js';
 import { StatsCollector } from '../core/export/stats.js';
 import type { Problem } from '../core/model/problem.js';
@@ -219,6 +219,8 @@ export function logAofCommand(target: Target, json: boolean, out: Output): numbe
 export function dumpAofCommand(target: Target, format: 'resp' | 'jsonl', out: Output): number {
   let emittedDb = -1;
   const notes: string[] = [];
+  /** Files reopened to read raw values for RESTORE; closed at the end. */
+  const opened: FileSource[] = [];
   const emit = (c: Command) => out.bytes(encodeCommand(c));
   const run = readAof(
     target,
@@ -243,12 +245,9 @@ export function dumpAofCommand(target: Target, format: 'resp' | 'jsonl', out: Ou
             emittedDb = k.db;
           }
           const r = keyCommands(k, emit, () => {
-            source ??= new FileSource(fileFor(target, fileName));
-            const valueBytes = source.read(k.valueStart, k.end - k.valueStart);
-            const typeAndValue = new Uint8Array(valueBytes.length + 1);
-            typeAndValue[0] = k.rdbType;
-            typeAndValue.set(valueBytes, 1);
-            return { typeAndValue, rdbVersion: version };
+            if (!source) opened.push((source = new FileSource(fileFor(target, fileName))));
+            const src = source;
+            return rawValueOf((o, n) => src.read(o, n), k, version);
           });
           if (r.note) notes.push(`${fileName}: key ${keyText(k.key)}: ${r.note}`);
           if (r.skipped) notes.push(`${fileName}: skipped key ${keyText(k.key)}: ${r.skipped}`);
@@ -276,6 +275,7 @@ export function dumpAofCommand(target: Target, format: 'resp' | 'jsonl', out: Ou
     false,
     true,
   );
+  for (const s of opened) s.close();
   for (const n of notes) process.stderr.write(`redis-inspect: note: ${n}\n`);
   const problems = run.single ? run.single.problems : [...run.set!.problems, ...run.set!.files.flatMap((f) => (f.result?.problems ?? []).map((p) => ({ ...p, file: f.name })))];
   for (const p of problems) if (p.severity === 'error') process.stderr.write(`${formatProblem(p)}\n`);

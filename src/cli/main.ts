@@ -9,7 +9,7 @@ import { formatOffset, type Problem } from '../core/model/problem.js';
 import { formatProblem, keyText } from '../core/report.js';
 import { memoryEncoding, type DataType } from '../core/rdb/constants.js';
 import { parseRdb, type KeyRecord, type RdbHandler, type RdbResult } from '../core/rdb/parser.js';
-import { encodeCommand, functionCommand, keyCommands, selectCommand, type Command } from '../core/export/resp.js';
+import { encodeCommand, functionCommand, keyCommands, rawValueOf, selectCommand, type Command } from '../core/export/resp.js';
 import { functionJson, keyJson } from '../core/export/jsonl.js';
 import { StatsCollector, rdbToolsExpiry, type KeyspaceStats } from '../core/export/stats.js';
 import { escapeBytes, jsonBytes, latin1, lossyUtf8 } from '../core/text/bytesText.js';
@@ -298,14 +298,7 @@ function dump(args: string[]): number {
           emit(selectCommand(k.db));
           currentDb = k.db;
         }
-        const raw = () => {
-          const valueBytes = src.read(k.valueStart, k.end - k.valueStart);
-          const typeAndValue = new Uint8Array(valueBytes.length + 1);
-          typeAndValue[0] = k.rdbType;
-          typeAndValue.set(valueBytes, 1);
-          return { typeAndValue, rdbVersion: version };
-        };
-        const r = keyCommands(k, emit, raw);
+        const r = keyCommands(k, emit, () => rawValueOf((o, n) => src.read(o, n), k, version));
         if (r.skipped) skipped.push(`key ${keyText(k.key)}: ${r.skipped}`);
         if (r.note) notes.push(`key ${keyText(k.key)}: ${r.note}`);
       },

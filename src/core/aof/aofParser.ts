@@ -446,13 +446,7 @@ class AofParser {
     const n = c.ensure(ANNOTATION_LINE_MAX - 1);
     const buf = c.buffer;
     const i = c.index;
-    let len = n;
-    for (let k = 0; k < n; k++) {
-      if (buf[i + k] === 0x0a) {
-        len = k + 1;
-        break;
-      }
-    }
+    const len = lineLength(buf, i, n);
     let text = '';
     for (let k = 0; k < len; k++) text += String.fromCharCode(buf[i + k]!);
     c.advance(len);
@@ -509,13 +503,7 @@ class AofParser {
     }
     const buf = c.buffer;
     const i = c.index;
-    let len = n;
-    for (let k = 0; k < n; k++) {
-      if (buf[i + k] === 0x0a) {
-        len = k + 1;
-        break;
-      }
-    }
+    const len = lineLength(buf, i, n);
     const at = (k: number) => (k < len ? buf[i + k]! : 0);
     if (buf[i] !== prefix) {
       return new CheckError(
@@ -838,6 +826,12 @@ function byteText(b: number): string {
   if (b === 0x0a) return "'\\n'";
   if (b >= 0x20 && b < 0x7f) return `'${String.fromCharCode(b)}'`;
   return `0x${b.toString(16).padStart(2, '0').toUpperCase()}`;
+}
+
+/** Length of the `fgets` line at `buf[at]`: up to and including `\n`, at most `max` bytes. */
+function lineLength(buf: Uint8Array, at: number, max: number): number {
+  const nl = buf.indexOf(0x0a, at);
+  return nl >= 0 && nl < at + max ? nl - at + 1 : max;
 }
 
 function countIn(bytes: Uint8Array, from = 0, to = bytes.length): number {

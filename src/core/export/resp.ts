@@ -72,6 +72,15 @@ export interface RawValue {
   rdbVersion: number;
 }
 
+/** The raw value of a record, read back from its file (for RESTORE). */
+export function rawValueOf(read: (offset: number, length: number) => Uint8Array, k: KeyRecord, rdbVersion: number): RawValue {
+  const valueBytes = read(k.valueStart, k.end - k.valueStart);
+  const typeAndValue = new Uint8Array(valueBytes.length + 1);
+  typeAndValue[0] = k.rdbType;
+  typeAndValue.set(valueBytes, 1);
+  return { typeAndValue, rdbVersion };
+}
+
 /**
  * A DUMP/RESTORE payload (redis `src/cluster.c` `createDumpPayload`): type
  * byte and value, the 2-byte RDB version LE, then CRC-64 LE of all that.

@@ -22,7 +22,7 @@ import { findDuplicate } from './duplicates.js';
 import { decodeListpack } from './listpack.js';
 import { entryBytes, type PackedEntry } from './packedEntry.js';
 import type { HashValue } from './value.js';
-import type { ValueContext } from './valueContext.js';
+import { reportIfEmpty, type ValueContext } from './valueContext.js';
 import { decodeZiplist } from './ziplist.js';
 import { decodeZipmap } from './zipmap.js';
 
@@ -146,14 +146,6 @@ export function decodeHash(ctx: ValueContext, type: number, start: number): Hash
       ctx.report({ code: 'rdb.duplicate-member', severity: 'error', offset: start, end: value.end, message: 'Duplicate hash fields detected' });
     }
   }
-  if (value.count === 0) {
-    ctx.report({
-      code: 'rdb.empty-key',
-      severity: 'error',
-      offset: start,
-      end: value.end,
-      message: 'empty hash: redis-server skips such keys on load and redis-check-rdb rejects the file',
-    });
-  }
+  reportIfEmpty(ctx, value, 'hash');
   return value;
 }

@@ -10,7 +10,7 @@ import { QUICKLIST_PACKED, QUICKLIST_PLAIN, T_LIST, T_LIST_QUICKLIST, T_LIST_ZIP
 import { decodeListpack } from './listpack.js';
 import { entryBytes, type PackedEntry } from './packedEntry.js';
 import type { ListValue, QuicklistNode } from './value.js';
-import type { ValueContext } from './valueContext.js';
+import { reportIfEmpty, type ValueContext } from './valueContext.js';
 import { decodeZiplist } from './ziplist.js';
 
 function pushEntries(ctx: ValueContext, value: ListValue, entries: PackedEntry[]): void {
@@ -72,14 +72,6 @@ export function decodeList(ctx: ValueContext, type: number, start: number): List
     }
   }
   value.end = r.c.offset;
-  if (value.count === 0) {
-    ctx.report({
-      code: 'rdb.empty-key',
-      severity: 'error',
-      offset: start,
-      end: value.end,
-      message: 'empty list: redis-server skips such keys on load and redis-check-rdb rejects the file',
-    });
-  }
+  reportIfEmpty(ctx, value, 'list');
   return value;
 }

@@ -10,7 +10,7 @@ import { decodeIntset } from './intset.js';
 import { decodeListpack } from './listpack.js';
 import { entryBytes } from './packedEntry.js';
 import type { SetValue } from './value.js';
-import type { ValueContext } from './valueContext.js';
+import { reportIfEmpty, type ValueContext } from './valueContext.js';
 
 /** Decodes a set value of RDB type 2, 11 or 20. */
 export function decodeSet(ctx: ValueContext, type: number, start: number): SetValue {
@@ -41,14 +41,6 @@ export function decodeSet(ctx: ValueContext, type: number, start: number): SetVa
     if (ctx.keepStrings) for (let i = 0; i < entries.length; i++) members.push(entryBytes(entries[i]!));
     value.end = r.c.offset;
   }
-  if (value.count === 0) {
-    ctx.report({
-      code: 'rdb.empty-key',
-      severity: 'error',
-      offset: start,
-      end: value.end,
-      message: 'empty set: redis-server skips such keys on load and redis-check-rdb rejects the file',
-    });
-  }
+  reportIfEmpty(ctx, value, 'set');
   return value;
 }

@@ -16,3 +16,18 @@ export interface ValueContext {
   /** Reports a problem that does not stop the parse; offsets absolute. */
   report(p: Omit<Problem, 'phase' | 'key' | 'db' | 'type'>): void;
 }
+
+/**
+ * Reports an empty collection: redis-check-rdb rejects the file, the server
+ * skips the key with a notice (`rdbLoadObject`: "skipping empty key").
+ */
+export function reportIfEmpty(ctx: ValueContext, value: { count: number; start: number; end: number }, what: string): void {
+  if (value.count !== 0) return;
+  ctx.report({
+    code: 'rdb.empty-key',
+    severity: 'error',
+    offset: value.start,
+    end: value.end,
+    message: `empty ${what}: redis-server skips such keys on load and redis-check-rdb rejects the file`,
+  });
+}

@@ -12,7 +12,7 @@ import { decodeListpack } from './listpack.js';
 import { entryBytes, type PackedEntry } from './packedEntry.js';
 import { strtodPrefix } from './reader.js';
 import type { ZsetValue } from './value.js';
-import type { ValueContext } from './valueContext.js';
+import { reportIfEmpty, type ValueContext } from './valueContext.js';
 import { decodeZiplist } from './ziplist.js';
 
 /** A packed score as Redis reads it (`zzlGetScore`): integers as is, text through strtod. */
@@ -73,14 +73,6 @@ export function decodeZset(ctx: ValueContext, type: number, start: number): Zset
     value.count = entries.length / 2;
     value.end = r.c.offset;
   }
-  if (value.count === 0) {
-    ctx.report({
-      code: 'rdb.empty-key',
-      severity: 'error',
-      offset: start,
-      end: value.end,
-      message: 'empty sorted set: redis-server skips such keys on load and redis-check-rdb rejects the file',
-    });
-  }
+  reportIfEmpty(ctx, value, 'sorted set');
   return value;
 }
