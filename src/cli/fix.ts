@@ -128,15 +128,15 @@ function fsyncPath(p: string, dir = false): void {
   }
 }
 
-/** Copies `[start, end)` of `from` into an open fd. */
-function copyRange(from: number, start: number, end: number, to: number): void {
+/** Copies `[start, end)` of `from` into an open fd; `faulty` marks the copy of the repaired file (test hook). */
+function copyRange(from: number, start: number, end: number, to: number, faulty = false): void {
   const buf = Buffer.allocUnsafe(1 << 20);
   for (let at = start; at < end; ) {
     const n = fs.readSync(from, buf, 0, Math.min(buf.length, end - at), at);
     if (n === 0) throw new Error(`unexpected end of file at ${at}`);
     fs.writeSync(to, buf, 0, n);
     at += n;
-    faultPoint('during-copy');
+    if (faulty) faultPoint('during-copy');
   }
 }
 
@@ -190,6 +190,7 @@ export function fixCommand(target: Target, o: FixOptions): number {
   say(`This will shrink the AOF ${plan.file} from ${plan.size} bytes, with ${plan.size - plan.newSize} bytes, to ${plan.newSize} bytes`);
   for (const r of plan.removals) say(`removes bytes ${formatOffset(r.start)} to ${formatOffset(r.end)} (${r.end - r.start} bytes):`);
   for (const line of affected(file, plan)) say(line);
+  if (plan.renameTo) say(`writes the repaired ${plan.file} as ${plan.renameTo} and moves the original to the backup folder`);
   for (const f of plan.dropFiles) say(`moves ${f} out of the set (to the backup folder)`);
   if (plan.manifest !== undefined) say(`rewrites the manifest as:\n${plan.manifest.replace(/^/gm, '  ').trimEnd()}`);
   if (o.dryRun) {
@@ -244,33 +245,55 @@ export function fixCommand(target: Target, o: FixOptions): number {
   fsyncPath(backup, true);
   faultPoint('after-backup');
 
-  // 2. A multi-part set commits through its manifest: once later files are out
-  // of it, the damaged file is the last one and Redis itself may truncate it.
-  if (manifestPath && plan.manifest !== undefined) {
-    replaceAtomically(manifestPath, (out) => fs.writeSync(out, plan.manifest!));
-    faultPoint('after-manifest');
-  }
-
-  // 3. The file itself.
-  const from = fs.openSync(file, 'r');
-  try {
-    replaceAtomically(file, (out) => {
+  const writeRepaired = (out: number) => {
+    const from = fs.openSync(file, 'r');
+    try {
       let at = 0;
       for (const r of plan.removals) {
-        copyRange(from, at, r.start, out);
+        copyRange(from, at, r.start, out, true);
         at = r.end;
       }
-      copyRange(from, at, plan.size, out);
-    });
-  } finally {
-    fs.closeSync(from);
+      copyRange(from, at, plan.size, out, true);
+    } finally {
+      fs.closeSync(from);
+    }
+  };
+
+  if (manifestPath && plan.manifest !== undefined && plan.renameTo !== undefined) {
+    // 2. A set whose manifest changes commits through the manifest alone: the
+    // repaired file is written under a new name first, then one rename of the
+    // manifest switches from the old set to the repaired one. A crash before it
+    // leaves the old set, after it the repaired one.
+    const repaired = path.join(dir, plan.renameTo);
+    // Not listed in the manifest: a leftover of an interrupted run may be overwritten.
+    const out = fs.openSync(repaired, 'w', fs.statSync(file).mode & 0o7777);
+    try {
+      writeRepaired(out);
+      fs.fsyncSync(out);
+    } finally {
+      fs.closeSync(out);
+    }
+    fsyncPath(dir, true);
+    faultPoint('after-temp-write');
+    replaceAtomically(manifestPath, (o) => fs.writeSync(o, plan.manifest!));
+    faultPoint('after-manifest');
+    // 3. What the set no longer lists goes to the backup (the original is already copied there).
+    fs.unlinkSync(file);
+    for (const f of plan.dropFiles) moveFile(path.join(dir, f), path.join(backup, f));
+    fsyncPath(dir, true);
+  } else {
+    // 2. One file changes: temporary file, fsync, rename over it.
+    replaceAtomically(file, writeRepaired);
   }
 
-  // 4. Later files leave the set last: nothing references them any more.
-  for (const f of plan.dropFiles) moveFile(path.join(dir, f), path.join(backup, f));
-  if (plan.dropFiles.length) fsyncPath(dir, true);
-
-  say(`Successfully ${plan.kind === 'truncate-to-timestamp' ? `truncated AOF ${plan.file} to timestamp ${o.timestamp}` : `repaired AOF ${plan.file}`}: now ${fs.statSync(file).size} bytes`);
-  say(`backup: ${backup} (to undo: cp ${JSON.stringify(path.join(backup, plan.file))} ${JSON.stringify(file)}${manifestPath && plan.manifest !== undefined ? ` and restore the manifest and moved files from the same folder` : ''})`);
+  const result = plan.renameTo ? path.join(dir, plan.renameTo) : file;
+  say(
+    `Successfully ${plan.kind === 'truncate-to-timestamp' ? `truncated AOF ${plan.file} to timestamp ${o.timestamp}` : `repaired AOF ${plan.file}`}: now ${fs.statSync(result).size} bytes${plan.renameTo ? `, as ${plan.renameTo} (listed in the new manifest)` : ''}`,
+  );
+  say(
+    plan.renameTo
+      ? `backup: ${backup} (to undo: copy the manifest, ${plan.file} and the moved files from it back into ${dir})`
+      : `backup: ${backup} (to undo: cp ${JSON.stringify(path.join(backup, plan.file))} ${JSON.stringify(file)})`,
+  );
   return 0;
 }

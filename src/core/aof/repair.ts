@@ -33,6 +33,12 @@ export interface RepairPlan {
   dropFiles: string[];
   /** Multi-part sets only: the manifest after the repair, when it changes. */
   manifest?: string;
+  /**
+   * Multi-part sets only, with `manifest`: the repaired file is written under
+   * this new name, which the new manifest lists, so that replacing the manifest
+   * is the one atomic step between the old set and the repaired one.
+   */
+  renameTo?: string;
   /** One sentence: what goes and why. */
   summary: string;
 }
@@ -167,14 +173,28 @@ export function planForSet(
   const later = set.files.slice(index + 1);
   const dropped = new Set(later.map((f) => f.entry));
   outcome.dropFiles = later.map((f) => f.name);
-  outcome.manifest = rewriteManifest(set.manifest.entries, dropped);
+  const taken = new Set(set.manifest.entries.map((e) => e.name));
+  outcome.renameTo = repairedName(file.name, taken);
+  outcome.manifest = rewriteManifest(set.manifest.entries, dropped, new Map([[file.entry, outcome.renameTo]]));
   outcome.summary += `; moves ${later.length} later file${later.length === 1 ? '' : 's'} (${later.map((f) => f.name).join(', ')}) out of the set and rewrites the manifest`;
   return outcome;
 }
 
-/** The manifest text without the given entries, in Redis's order (BASE, HISTORY, INCR). */
-export function rewriteManifest(entries: ManifestEntry[], drop: Set<ManifestEntry>): string {
-  const kept = entries.filter((e) => !drop.has(e));
+/**
+ * The manifest text without the given entries and with renamed ones, in
+ * Redis's order (BASE, HISTORY, INCR).
+ */
+export function rewriteManifest(entries: ManifestEntry[], drop: Set<ManifestEntry>, rename: Map<ManifestEntry, string> = new Map()): string {
+  const kept = entries.filter((e) => !drop.has(e)).map((e) => (rename.has(e) ? { ...e, name: rename.get(e)! } : e));
   const order = [...kept.filter((e) => e.type === 'b'), ...kept.filter((e) => e.type === 'h'), ...kept.filter((e) => e.type === 'i')];
   return order.map(formatEntry).join('');
+}
+
+/** `appendonly.aof.1.incr.aof` → `appendonly.aof.1.incr.repaired.aof` (then `.repaired-2.aof`, … when taken). */
+export function repairedName(name: string, taken: Set<string>): string {
+  const dot = name.endsWith('.aof') || name.endsWith('.rdb') ? name.length - 4 : name.length;
+  for (let i = 1; ; i++) {
+    const candidate = `${name.slice(0, dot)}.repaired${i === 1 ? '' : `-${i}`}${name.slice(dot)}`;
+    if (!taken.has(candidate)) return candidate;
+  }
 }
