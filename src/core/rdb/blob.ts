@@ -36,9 +36,14 @@ export function readBlob(r: RdbReader, what: string): Blob {
  * blob's start and names the position inside the decompressed data.
  * `label` is Redis's own words ("Hash listpack integrity check failed").
  */
-export function decodeBlob<T>(blob: Blob, label: string, decode: (bytes: Uint8Array, base: number) => T): T {
+export function decodeBlob<T>(
+  blob: Blob,
+  label: string,
+  decode: (bytes: Uint8Array, base: number, starts?: number[]) => T,
+  starts?: number[],
+): T {
   try {
-    return decode(blob.bytes, blob.compressed ? 0 : blob.base);
+    return decode(blob.bytes, blob.compressed ? 0 : blob.base, starts);
   } catch (e) {
     if (!(e instanceof DecodeError)) throw e;
     if (blob.compressed) {
@@ -57,4 +62,24 @@ export function decodeBlob<T>(blob: Blob, label: string, decode: (bytes: Uint8Ar
 /** Raises a structural error about a whole blob (counts, duplicates) at the blob's start. */
 export function blobError(blob: Blob, code: string, message: string): DecodeError {
   return new DecodeError(code, message, blob.start, blob.end, blob.end);
+}
+
+/**
+ * Element ranges of a packed container: one `[start, end)` per group of
+ * `stride` entries (a list item, a hash field and its value, …), from the
+ * entries' start offsets. Inside an LZF-compressed blob elements have no file
+ * offsets of their own: each gets the blob's range.
+ */
+export function packedRanges(blob: Blob, starts: number[], stride: number, out: number[]): void {
+  const groups = Math.floor(starts.length / stride);
+  if (blob.compressed) {
+    for (let g = 0; g < groups; g++) out.push(blob.start, blob.end);
+    return;
+  }
+  // The terminator (0xFF) is the blob's last byte: the last entry ends before it.
+  const endOfEntries = blob.base + blob.bytes.length - 1;
+  for (let g = 0; g < groups; g++) {
+    const next = (g + 1) * stride;
+    out.push(starts[g * stride]!, next < starts.length ? starts[next]! : endOfEntries);
+  }
 }

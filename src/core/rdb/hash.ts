@@ -7,7 +7,7 @@
  */
 
 import { DecodeError } from '../bytes/decodeError.js';
-import { blobError, decodeBlob, readBlob } from './blob.js';
+import { blobError, decodeBlob, packedRanges, readBlob } from './blob.js';
 import {
   T_HASH,
   T_HASH_22,
@@ -49,11 +49,14 @@ export function decodeHash(ctx: ValueContext, type: number, start: number): Hash
     values,
     count: 0,
   };
+  const ranges: number[] | undefined = ctx.elementRanges ? (value.elementRanges = []) : undefined;
   if (type === T_HASH) {
     const n = r.count('hash size', 2);
     for (let i = 0; i < n; i++) {
+      const at = c.offset;
       fields.push(r.string('hash field'));
       values.push(r.string('hash value'));
+      ranges?.push(at, c.offset);
     }
   } else if (type === T_HASH_22 && r.valkey) {
     // Valkey HASH_2: field, value, signed 8-byte LE expiry, -1 = none.
@@ -61,12 +64,14 @@ export function decodeHash(ctx: ValueContext, type: number, start: number): Hash
     value.fieldExpiresMs = expires;
     const n = r.count('hash size', 10);
     for (let i = 0; i < n; i++) {
+      const fieldAt = c.offset;
       fields.push(r.string('hash field'));
       values.push(r.string('hash value'));
       const at = c.offset;
       const ms = c.i64le('field expiry');
       if (ms < -1n || ms > BigInt(EXPIRE_TIME_MAX)) throw expiryError(at, c.offset, ms);
       expires.push(ms === -1n ? undefined : Number(ms));
+      ranges?.push(fieldAt, c.offset);
     }
   } else if (type === T_HASH_METADATA || type === T_HASH_22) {
     const expires: (number | undefined)[] = [];
@@ -83,6 +88,7 @@ export function decodeHash(ctx: ValueContext, type: number, start: number): Hash
       const ttlEnd = c.offset;
       fields.push(r.string('hash field'));
       values.push(r.string('hash value'));
+      ranges?.push(at, c.offset);
       if (ttl === 0) {
         expires.push(undefined);
         continue;
@@ -103,11 +109,17 @@ export function decodeHash(ctx: ValueContext, type: number, start: number): Hash
     const blob = readBlob(r, checkerTypeName(type));
     value.compressed = blob.compressed;
     let entries: PackedEntry[];
+    const starts: number[] | undefined = ranges && type !== T_HASH_ZIPMAP ? [] : undefined;
     if (type === T_HASH_ZIPMAP) entries = decodeBlob(blob, label, decodeZipmap);
-    else if (type === T_HASH_ZIPLIST) entries = decodeBlob(blob, label, decodeZiplist);
-    else entries = decodeBlob(blob, label, decodeListpack);
+    else if (type === T_HASH_ZIPLIST) entries = decodeBlob(blob, label, decodeZiplist, starts);
+    else entries = decodeBlob(blob, label, decodeListpack, starts);
     const withTtl = type === T_HASH_LISTPACK_EX || type === T_HASH_23;
     const stride = withTtl ? 3 : 2;
+    if (ranges) {
+      // Zipmap entries carry no offsets: each pair gets the blob's range.
+      if (starts) packedRanges(blob, starts, stride, ranges);
+      else for (let i = 0; i + 1 < entries.length; i += 2) ranges.push(blob.start, blob.end);
+    }
     if (entries.length % stride !== 0) {
       throw blobError(blob, 'rdb.hash.integrity', `${label}: ${entries.length} elements is not a multiple of ${stride}`);
     }

@@ -5,7 +5,7 @@
  */
 
 import { DecodeError } from '../bytes/decodeError.js';
-import { blobError, decodeBlob, readBlob } from './blob.js';
+import { blobError, decodeBlob, packedRanges, readBlob, type Blob } from './blob.js';
 import { QUICKLIST_PACKED, QUICKLIST_PLAIN, T_LIST, T_LIST_QUICKLIST, T_LIST_ZIPLIST, checkerTypeName } from './constants.js';
 import { decodeListpack } from './listpack.js';
 import { entryBytes, type PackedEntry } from './packedEntry.js';
@@ -13,8 +13,9 @@ import type { ListValue, QuicklistNode } from './value.js';
 import { reportIfEmpty, type ValueContext } from './valueContext.js';
 import { decodeZiplist } from './ziplist.js';
 
-function pushEntries(ctx: ValueContext, value: ListValue, entries: PackedEntry[]): void {
+function pushEntries(ctx: ValueContext, value: ListValue, entries: PackedEntry[], blob?: Blob, starts?: number[]): void {
   value.count += entries.length;
+  if (blob && starts && value.elementRanges) packedRanges(blob, starts, 1, value.elementRanges);
   if (!ctx.keepStrings) return;
   for (let i = 0; i < entries.length; i++) value.items.push(entryBytes(entries[i]!));
 }
@@ -24,17 +25,22 @@ export function decodeList(ctx: ValueContext, type: number, start: number): List
   const r = ctx.r;
   const items: Uint8Array[] = [];
   const value: ListValue = { type: 'list', rdbType: type, encoding: checkerTypeName(type), start, end: start, items, count: 0 };
+  const ranges: number[] | undefined = ctx.elementRanges ? (value.elementRanges = []) : undefined;
+  const starts = (): number[] | undefined => (ranges ? [] : undefined);
   if (type === T_LIST) {
     const n = r.count('list length');
     for (let i = 0; i < n; i++) {
+      const at = r.c.offset;
       if (ctx.keepStrings) items.push(r.string('list element'));
       else r.skipString('list element');
+      ranges?.push(at, r.c.offset);
     }
     value.count = n;
   } else if (type === T_LIST_ZIPLIST) {
     const blob = readBlob(r, 'list ziplist');
     value.compressed = blob.compressed;
-    pushEntries(ctx, value, decodeBlob(blob, 'List ziplist integrity check failed', decodeZiplist));
+    const st = starts();
+    pushEntries(ctx, value, decodeBlob(blob, 'List ziplist integrity check failed', decodeZiplist, st), blob, st);
   } else {
     const nodes: QuicklistNode[] = [];
     value.nodes = nodes;
@@ -43,9 +49,10 @@ export function decodeList(ctx: ValueContext, type: number, start: number): List
       if (type === T_LIST_QUICKLIST) {
         const blob = readBlob(r, `quicklist node ${i}`);
         if (blob.bytes.length === 0) throw blobError(blob, 'rdb.quicklist.integrity', `quicklist node ${i} is an empty string`);
-        const entries = decodeBlob(blob, 'Ziplist integrity check failed', decodeZiplist);
+        const st = starts();
+        const entries = decodeBlob(blob, 'Ziplist integrity check failed', decodeZiplist, st);
         nodes.push({ container: 'ziplist', start: blob.start, end: blob.end, compressed: blob.compressed, count: entries.length });
-        pushEntries(ctx, value, entries);
+        pushEntries(ctx, value, entries, blob, st);
         continue;
       }
       const containerAt = r.c.offset;
@@ -62,13 +69,15 @@ export function decodeList(ctx: ValueContext, type: number, start: number): List
       if (container === QUICKLIST_PLAIN) {
         nodes.push({ container: 'plain', start: containerAt, end: blob.end, compressed: blob.compressed, count: 1 });
         if (ctx.keepStrings) items.push(blob.bytes);
+        ranges?.push(blob.start, blob.end);
         value.count++;
         continue;
       }
       if (blob.bytes.length === 0) throw blobError(blob, 'rdb.quicklist.integrity', `quicklist node ${i} is an empty string`);
-      const entries = decodeBlob(blob, 'Listpack integrity check failed', decodeListpack);
+      const st = starts();
+      const entries = decodeBlob(blob, 'Listpack integrity check failed', decodeListpack, st);
       nodes.push({ container: 'packed', start: containerAt, end: blob.end, compressed: blob.compressed, count: entries.length });
-      pushEntries(ctx, value, entries);
+      pushEntries(ctx, value, entries, blob, st);
     }
   }
   value.end = r.c.offset;

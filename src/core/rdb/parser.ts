@@ -131,6 +131,8 @@ export interface RdbParseOptions {
   allowTrailingData?: boolean;
   /** Refill size of the byte cursor. */
   chunkSize?: number;
+  /** Record each element's byte range on collection values (`elementRanges`). Default false. */
+  elementRanges?: boolean;
   /**
    * Reuse one read buffer for the whole pass (flat memory). Keys and values
    * handed to the handler are then copies where they would otherwise be views.
@@ -626,6 +628,7 @@ class RdbParser {
     const ctx: ValueContext = {
       r: this.r,
       keepStrings: this.keepStrings,
+      elementRanges: this.options.elementRanges ?? false,
       report: (p) => this.report({ ...p, ...this.context() }),
     };
     return decodeValueOfType(ctx, t, dataType, start);
@@ -838,7 +841,7 @@ export function decodeRecordAt(
         return false;
       },
     },
-    { verifyChecksum: false, detectDuplicateKeys: false, start: 0 },
+    { verifyChecksum: false, detectDuplicateKeys: false, start: 0, elementRanges: true },
   );
   for (const p of parser.problems) problems.push(p);
   if (record) {
@@ -892,6 +895,7 @@ function shiftRecord(k: KeyRecord, delta: number): void {
 function shiftValue(v: RdbValue, delta: number): void {
   v.start += delta;
   v.end += delta;
+  if (v.elementRanges) for (let i = 0; i < v.elementRanges.length; i++) v.elementRanges[i]! += delta;
   if (v.type === 'list' && v.nodes) {
     for (const n of v.nodes) {
       n.start += delta;

@@ -3,7 +3,7 @@
  * redis `src/rdb.c` `rdbLoadObject`, RDB 1–13. Spec §8.2, §9.2, §9.3.
  */
 
-import { blobError, decodeBlob, readBlob } from './blob.js';
+import { blobError, decodeBlob, packedRanges, readBlob } from './blob.js';
 import { T_SET, T_SET_INTSET, checkerTypeName } from './constants.js';
 import { findDuplicate } from './duplicates.js';
 import { decodeIntset } from './intset.js';
@@ -17,10 +17,15 @@ export function decodeSet(ctx: ValueContext, type: number, start: number): SetVa
   const r = ctx.r;
   const members: Uint8Array[] = [];
   const value: SetValue = { type: 'set', rdbType: type, encoding: checkerTypeName(type), start, end: start, members, count: 0 };
+  const ranges: number[] | undefined = ctx.elementRanges ? (value.elementRanges = []) : undefined;
   if (type === T_SET) {
     const n = r.count('set size');
     // Members are kept even when walking: the duplicate check needs them.
-    for (let i = 0; i < n; i++) members.push(r.string('set member'));
+    for (let i = 0; i < n; i++) {
+      const at = r.c.offset;
+      members.push(r.string('set member'));
+      ranges?.push(at, r.c.offset);
+    }
     value.count = n;
     value.end = r.c.offset;
     const dup = findDuplicate(members, 0, 1);
@@ -30,10 +35,22 @@ export function decodeSet(ctx: ValueContext, type: number, start: number): SetVa
   } else {
     const blob = readBlob(r, type === T_SET_INTSET ? 'intset' : 'set listpack');
     value.compressed = blob.compressed;
+    const starts: number[] | undefined = ranges && type !== T_SET_INTSET ? [] : undefined;
     const entries =
       type === T_SET_INTSET
         ? decodeBlob(blob, 'Intset integrity check failed', decodeIntset)
-        : decodeBlob(blob, 'Set listpack integrity check failed', decodeListpack);
+        : decodeBlob(blob, 'Set listpack integrity check failed', decodeListpack, starts);
+    if (ranges) {
+      if (starts) packedRanges(blob, starts, 1, ranges);
+      else {
+        // Intset: an 8-byte header, then fixed-width elements.
+        const width = entries.length ? (blob.bytes.length - 8) / entries.length : 0;
+        for (let i = 0; i < entries.length; i++) {
+          if (blob.compressed) ranges.push(blob.start, blob.end);
+          else ranges.push(blob.base + 8 + i * width, blob.base + 8 + (i + 1) * width);
+        }
+      }
+    }
     if (type !== T_SET_INTSET && findDuplicate(entries, 0, 1) >= 0) {
       throw blobError(blob, 'rdb.listpack.integrity', 'Set listpack integrity check failed: duplicate members');
     }

@@ -62,8 +62,14 @@ function int(e: PackedEntry | undefined, blob: Blob, what: string): bigint {
 }
 
 /** Decodes one node listpack into entries (live entries pushed, deleted ones counted). */
-function decodeNode(master: StreamId, blob: Blob, entries: StreamEntry[]): number {
-  const lp = decodeBlob(blob, LABEL, decodeListpack);
+function decodeNode(master: StreamId, blob: Blob, entries: StreamEntry[], ranges?: number[]): number {
+  const starts: number[] | undefined = ranges ? [] : undefined;
+  const lp = decodeBlob(blob, LABEL, decodeListpack, starts);
+  const endOfEntries = blob.base + blob.bytes.length - 1;
+  const rangeOf = (first: number, next: number) => {
+    if (blob.compressed) ranges!.push(blob.start, blob.end);
+    else ranges!.push(starts![first]!, next < starts!.length ? starts![next]! : endOfEntries);
+  };
   if (lp.length === 0) throw blobError(blob, 'rdb.stream.integrity', 'Empty listpack inside stream');
   let i = 0;
   const count = Number(int(lp[i++], blob, 'master entry count'));
@@ -81,6 +87,7 @@ function decodeNode(master: StreamId, blob: Blob, entries: StreamEntry[]): numbe
   let dead = 0;
   const total = count + deleted;
   for (let n = 0; n < total; n++) {
+    const first = i;
     const flags = Number(int(lp[i++], blob, `flags of entry ${n}`));
     const msDelta = int(lp[i++], blob, `ms delta of entry ${n}`);
     const seqDelta = int(lp[i++], blob, `seq delta of entry ${n}`);
@@ -110,6 +117,7 @@ function decodeNode(master: StreamId, blob: Blob, entries: StreamEntry[]): numbe
     } else {
       live++;
       entries.push({ id, fields });
+      if (ranges) rangeOf(first, i);
     }
   }
   if (i !== lp.length) throw blobError(blob, 'rdb.stream.integrity', `${LABEL}: ${lp.length - i} elements after the last entry`);
@@ -139,6 +147,7 @@ export function decodeStream(ctx: ValueContext, type: number, start: number): St
     groups,
     count: 0,
   };
+  if (ctx.elementRanges) value.elementRanges = [];
   const nodeCount = r.count('stream listpack count', 2);
   value.listpacks = nodeCount;
   const nodeKeys = new Set<string>();
@@ -158,7 +167,7 @@ export function decodeStream(ctx: ValueContext, type: number, start: number): St
     }
     previousMaster = master;
     const blob = readBlob(r, 'stream node listpack');
-    value.deletedEntries += decodeNode(master, blob, entries);
+    value.deletedEntries += decodeNode(master, blob, entries, value.elementRanges);
   }
   value.length = r.len('stream length');
   value.lastId = readId(r, 'stream last ID');

@@ -26,6 +26,14 @@ interface ValueBase {
   /** True when the value's payload was LZF-compressed as a whole. */
   compressed?: boolean;
   /**
+   * With the `elementRanges` option: `[start, end)` of each element, flat
+   * (`[s0, e0, s1, e1, …]`), parallel to the element arrays — a list item, a
+   * set member, a sorted-set member with its score, a hash field with its
+   * value (and TTL), a stream entry. Elements inside an LZF-compressed blob
+   * get the blob's range.
+   */
+  elementRanges?: number[];
+  /**
    * Number of elements (string: 1; hash: fields; stream: live entries). Known
    * even when a walk-only parse (`keepStrings: false`) left the element arrays empty.
    */

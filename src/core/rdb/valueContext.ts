@@ -13,6 +13,8 @@ export interface ValueContext {
   r: RdbReader;
   /** Keep string values' bytes (false: walk them only, as a check does). */
   keepStrings: boolean;
+  /** Record each element's byte range (`elementRanges` on values). */
+  elementRanges?: boolean;
   /** Reports a problem that does not stop the parse; offsets absolute. */
   report(p: Omit<Problem, 'phase' | 'key' | 'db' | 'type'>): void;
 }

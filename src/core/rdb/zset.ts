@@ -5,7 +5,7 @@
  */
 
 import { DecodeError } from '../bytes/decodeError.js';
-import { blobError, decodeBlob, readBlob } from './blob.js';
+import { blobError, decodeBlob, packedRanges, readBlob } from './blob.js';
 import { T_ZSET, T_ZSET_2, T_ZSET_ZIPLIST, checkerTypeName } from './constants.js';
 import { findDuplicate } from './duplicates.js';
 import { decodeListpack } from './listpack.js';
@@ -30,9 +30,11 @@ export function decodeZset(ctx: ValueContext, type: number, start: number): Zset
   const members: Uint8Array[] = [];
   const scores: number[] = [];
   const value: ZsetValue = { type: 'zset', rdbType: type, encoding: checkerTypeName(type), start, end: start, members, scores, count: 0 };
+  const ranges: number[] | undefined = ctx.elementRanges ? (value.elementRanges = []) : undefined;
   if (type === T_ZSET || type === T_ZSET_2) {
     const n = r.count('zset size', 2);
     for (let i = 0; i < n; i++) {
+      const memberAt = r.c.offset;
       members.push(r.string('zset member'));
       const at = r.c.offset;
       const score = type === T_ZSET_2 ? r.c.f64le('zset score') : r.oldDouble('zset score');
@@ -40,6 +42,7 @@ export function decodeZset(ctx: ValueContext, type: number, start: number): Zset
         throw new DecodeError('rdb.zset.nan-score', 'Zset with NAN score detected', at, r.c.offset);
       }
       scores.push(score);
+      ranges?.push(memberAt, r.c.offset);
     }
     value.count = n;
     value.end = r.c.offset;
@@ -50,7 +53,9 @@ export function decodeZset(ctx: ValueContext, type: number, start: number): Zset
     const blob = readBlob(r, type === T_ZSET_ZIPLIST ? 'zset ziplist' : 'zset listpack');
     value.compressed = blob.compressed;
     const label = type === T_ZSET_ZIPLIST ? 'Zset ziplist integrity check failed' : 'Zset listpack integrity check failed';
-    const entries = decodeBlob(blob, label, type === T_ZSET_ZIPLIST ? decodeZiplist : decodeListpack);
+    const starts: number[] | undefined = ranges ? [] : undefined;
+    const entries = decodeBlob(blob, label, type === T_ZSET_ZIPLIST ? decodeZiplist : decodeListpack, starts);
+    if (ranges && starts) packedRanges(blob, starts, 2, ranges);
     if (entries.length % 2 !== 0) throw blobError(blob, 'rdb.zset.integrity', `${label}: odd number of elements (${entries.length})`);
     if (findDuplicate(entries, 0, 2) >= 0) throw blobError(blob, 'rdb.zset.integrity', `${label}: duplicate members`);
     for (let i = 0; i < entries.length; i += 2) {
