@@ -164,6 +164,8 @@ class CheckError {
     readonly checkerOffset: number,
     /** True when the failure is running out of data (the server's "short read"). */
     readonly shortRead: boolean,
+    /** For a bad CRLF after data: what the server expects after skipping the two bytes ('$' mid-command, '*' after the last argument). */
+    readonly nextExpected?: number,
   ) {}
 }
 
@@ -266,6 +268,8 @@ class AofParser {
   private failRecordStart = 0;
   /** Line of the record being read. */
   private recordLine = 1;
+  /** redis-check-aof's `epos`: where its last line or data read started (printed with its errors). */
+  private epos = 0;
 
   private scan(): void {
     const c = this.c;
@@ -314,7 +318,7 @@ class AofParser {
           'Reached EOF before reading EXEC for MULTI',
           `the file ends inside the transaction opened by the MULTI at ${formatOffset(this.multiStart)}: no EXEC`,
           c.offset,
-          c.offset,
+          this.epos,
           true,
         ),
         pos,
@@ -363,7 +367,13 @@ class AofParser {
   private serverView(f: CheckError): string {
     if (f.code === 'aof.unclosed-multi') return 'redis-server reverts the incomplete transaction, truncates the file before its MULTI and loads it ("Revert incomplete MULTI/EXEC transaction")';
     if (f.shortRead) return 'redis-server truncates the last file of a set here and loads it (aof-load-truncated yes); in an earlier file it fails';
-    if (f.code === 'aof.bad-crlf-after-data') return 'redis-server loads this anyway (it skips these two bytes without checking them)';
+    if (f.code === 'aof.bad-crlf-after-data') {
+      // The server skips these two bytes unchecked and reads on after them.
+      const next = this.source.read(f.offset + 2, 1);
+      const fine = f.nextExpected === 0x24 ? next[0] === 0x24 : next.length === 0 || next[0] === 0x2a || next[0] === 0x23;
+      if (fine) return 'redis-server loads this anyway: it reads past these two bytes without checking them';
+      return 'redis-server skips these two bytes unchecked, then loses its place and refuses the file ("Bad file format reading the append only file")';
+    }
     if (f.code === 'aof.nested-multi' || f.code === 'aof.exec-without-multi') return 'redis-server logs the command error and keeps loading';
     return 'redis-server refuses to load the file ("Bad file format reading the append only file")';
   }
@@ -471,6 +481,7 @@ class AofParser {
   private readLong(prefix: number, what: string): number | CheckError {
     // Fast path for what Redis writes: <prefix><digits>\r\n, at most 15 digits.
     const c = this.c;
+    this.epos = c.offset;
     const avail = c.ensure(20);
     const buf = c.buffer;
     const i = c.index;
@@ -499,7 +510,9 @@ class AofParser {
     const start = c.offset;
     const n = c.ensure(HEADER_LINE_MAX - 1);
     if (n === 0) {
-      return new CheckError('aof.truncated', undefined, `the file ends where ${what} was expected`, start, start, true);
+      // fgets finds nothing: redis-check-aof stops without a message of its own, unless a MULTI is open.
+      const message = this.multi > 0 ? 'Reached EOF before reading EXEC for MULTI' : undefined;
+      return new CheckError('aof.truncated', message, `the file ends where ${what} was expected`, start, start, true);
     }
     const buf = c.buffer;
     const i = c.index;
@@ -508,7 +521,8 @@ class AofParser {
     if (buf[i] !== prefix) {
       return new CheckError(
         'aof.bad-prefix',
-        `Expected prefix '${String.fromCharCode(prefix)}', got: '${String.fromCharCode(buf[i]!)}'`,
+        // A NUL byte ends redis-check-aof's C string there.
+        `Expected prefix '${String.fromCharCode(prefix)}', got: '${buf[i] === 0 ? '' : `${String.fromCharCode(buf[i]!)}'`}`,
         `expected '${String.fromCharCode(prefix)}' starting ${what}, found ${byteText(buf[i]!)}`,
         start,
         start,
@@ -571,12 +585,13 @@ class AofParser {
           'aof.bad-length',
           `Expected to read string of ${len} bytes, which is not in the suitable range`,
           `argument ${i + 1} claims ${len} bytes`,
-          c.offset,
-          c.offset,
+          this.epos,
+          this.epos,
           false,
         );
       }
       const dataStart = c.offset;
+      this.epos = dataStart;
       if (c.remaining < len + 2) {
         return new CheckError(
           'aof.truncated',
@@ -624,6 +639,7 @@ class AofParser {
           dataStart + len,
           dataStart,
           false,
+          i + 1 < argc ? 0x24 : 0x2a,
         );
       }
       this.line++;
@@ -632,7 +648,7 @@ class AofParser {
         const cname = name.includes('\0') ? name.slice(0, name.indexOf('\0')) : name;
         if (cname === 'multi') {
           if (this.multi++ > 0) {
-            return new CheckError('aof.nested-multi', `Unexpected MULTI in AOF ${this.name}`, 'MULTI inside an open transaction', start, start, false);
+            return new CheckError('aof.nested-multi', `Unexpected MULTI in AOF ${this.name}`, 'MULTI inside an open transaction', start, this.epos, false);
           }
           this.multiStart = start;
           this.multiIndex = this.commandIndex;
@@ -640,7 +656,7 @@ class AofParser {
           this.txFlush = undefined;
         } else if (cname === 'exec') {
           if (--this.multi !== 0) {
-            return new CheckError('aof.exec-without-multi', `Unexpected EXEC in AOF ${this.name}`, 'EXEC without an open MULTI', start, start, false);
+            return new CheckError('aof.exec-without-multi', `Unexpected EXEC in AOF ${this.name}`, 'EXEC without an open MULTI', start, this.epos, false);
           }
         }
       }
