@@ -190,6 +190,15 @@ function check(args: string[]): number {
   } finally {
     src.close();
   }
+  if (result.problems.some((p) => p.code === 'rdb.trailing-bytes') && respAfter(path, result.rdbEnd)) {
+    // Commands follow the RDB: this is a hybrid AOF, and redis-check-aof's rules apply.
+    const out = new Output(null);
+    try {
+      return checkAofCommand({ kind: 'aof', path }, values.json === true, out);
+    } finally {
+      out.close();
+    }
+  }
   const out = new Output(null);
   if (values.json) {
     const o = {
@@ -315,24 +324,48 @@ function dump(args: string[]): number {
 }
 
 /**
- * Resolves the target; a file with an RDB magic whose bytes after the RDB are
- * RESP is a hybrid AOF whatever its name.
+ * Resolves the target. A file with an RDB magic is a hybrid AOF whatever its
+ * name when its preamble says so (AUX `aof-preamble 1`, written by Redis 4.0–6.2
+ * for every preamble): that needs only the AUX fields at the top, not a pass
+ * over the file. `check` also notices RESP after the checksum of a file read
+ * as an RDB and re-reads it as an AOF (see `check`).
  */
 function resolveOrHybrid(p: string): Target {
   const target = resolveTarget(p);
-  if (target.kind !== 'rdb') return target;
+  if (target.kind !== 'rdb' || p.endsWith('.rdb')) return target;
   const src = new FileSource(p);
+  let preamble = false;
   try {
-    const r = parseRdb(src, {}, { keepStrings: false, allowTrailingData: true, detectDuplicateKeys: false, reuseBuffers: true });
-    const end = r.rdbEnd;
-    if (end !== undefined && end < src.size) {
-      const next = src.read(end, 1)[0];
-      if (next === 0x2a || next === 0x23) return { kind: 'aof', path: p };
-    }
+    // The AUX fields come first: stop at anything else.
+    parseRdb(
+      src,
+      {
+        aux(a) {
+          if (latin1(a.key) === 'aof-preamble' && latin1(a.value) === '1') preamble = true;
+        },
+        selectDb: () => false,
+        functionLibrary: () => false,
+        key: () => false,
+      },
+      { keepStrings: false, detectDuplicateKeys: false, verifyChecksum: false },
+    );
   } finally {
     src.close();
   }
-  return target;
+  return preamble ? { kind: 'aof', path: p } : target;
+}
+
+/** True when RESP follows the checksum of an RDB (a hybrid AOF read as an RDB). */
+function respAfter(path: string, rdbEnd: number | undefined): boolean {
+  if (rdbEnd === undefined) return false;
+  const src = new FileSource(path);
+  try {
+    if (rdbEnd >= src.size) return false;
+    const next = src.read(rdbEnd, 1)[0];
+    return next === 0x2a || next === 0x23;
+  } finally {
+    src.close();
+  }
 }
 
 function log(args: string[]): number {

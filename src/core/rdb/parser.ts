@@ -101,15 +101,15 @@ export interface KeyRecord {
   value: RdbValue;
 }
 
-/** Callbacks, in file order. Returning `false` from `key` stops the parse. */
+/** Callbacks, in file order. Returning `false` from `aux`, `selectDb`, `functionLibrary` or `key` stops the parse. */
 export interface RdbHandler {
   header?(h: RdbHeader): void;
-  aux?(a: AuxField): void;
-  selectDb?(db: number, start: number, end: number): void;
+  aux?(a: AuxField): void | boolean;
+  selectDb?(db: number, start: number, end: number): void | boolean;
   resizeDb?(db: number, keys: number, expires: number, start: number, end: number): void;
   slotInfo?(slot: number, keys: number, expires: number, start: number, end: number): void;
   slotImport?(jobName: Uint8Array, ranges: [number, number][], start: number, end: number): void;
-  functionLibrary?(f: FunctionLibrary): void;
+  functionLibrary?(f: FunctionLibrary): void | boolean;
   moduleAux?(m: ModuleAux): void;
   key?(k: KeyRecord): void | boolean;
   problem?(p: Problem): void;
@@ -443,7 +443,7 @@ class RdbParser {
               ...this.context(),
             });
           }
-          handler.selectDb?.(db, at, c.offset);
+          if (handler.selectDb?.(db, at, c.offset) === false) throw new Stop();
           break;
         }
         case OP_RESIZEDB: {
@@ -484,7 +484,7 @@ class RdbParser {
           this.phase = 'read-aux';
           const key = r.string('AUX key');
           const value = r.string('AUX value');
-          handler.aux?.({ key, value, start: at, end: c.offset });
+          if (handler.aux?.({ key, value, start: at, end: c.offset }) === false) throw new Stop();
           break;
         }
         case OP_MODULE_AUX:
@@ -504,7 +504,7 @@ class RdbParser {
               ...this.context(),
             });
           }
-          handler.functionLibrary?.(f);
+          if (handler.functionLibrary?.(f) === false) throw new Stop();
           break;
         }
         case OP_SLOT_INFO: {
