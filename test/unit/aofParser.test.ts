@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MemorySource } from '../../src/core/bytes/byteSource.js';
 import { parseAof, type AofCommand } from '../../src/core/aof/aofParser.js';
+import { planDropLastCommand, planRemoveFlush } from '../../src/core/aof/repair.js';
 
 const cmd = (...args: (string | Buffer)[]) =>
   Buffer.concat([
@@ -182,5 +183,19 @@ describe('server-side warnings', () => {
     const followed = read(Buffer.concat([before, cmd('FLUSHALL'), cmd('SET', 'z', '1')]));
     assert.equal(followed.result.trailingFlush, undefined);
     assert.equal(followed.result.lastFlush!.commandsAfter, 1);
+  });
+
+  it('does not take a trailing FLUSHALL for a damaged last command: that repair is --remove-flush', () => {
+    const before = Buffer.concat([cmd('SELECT', '0'), cmd('SET', 'k', 'v')]);
+    const { result } = read(Buffer.concat([before, cmd('FLUSHALL')]));
+    assert.deepEqual(result.lastCommandWarnings, []);
+    assert.ok('refused' in planDropLastCommand('t.aof', result));
+    const remove = planRemoveFlush('t.aof', result, false);
+    assert.ok('removals' in remove);
+    assert.deepEqual(remove.removals, [{ start: before.length, end: before.length + 18 }]);
+    const unknown = read(Buffer.concat([before, cmd('NOSUCHCMD')]));
+    const drop = planDropLastCommand('t.aof', unknown.result);
+    assert.ok('removals' in drop);
+    assert.deepEqual(drop.removals, [{ start: before.length, end: before.length + 19 }]);
   });
 });

@@ -216,7 +216,8 @@ class AofParser {
   }
 
   private report(p: Problem): void {
-    if (p.severity === 'warning' && p.code.startsWith('aof.') && this.currentStart === p.offset) this.currentWarnings.push(p.code);
+    // Warnings that make the command itself one Redis refuses (a trailing FLUSH is not one of those).
+    if (p.severity === 'warning' && p.code !== 'aof.trailing-flush' && p.code.startsWith('aof.') && this.currentStart === p.offset) this.currentWarnings.push(p.code);
     this.result.problems.push(p);
     this.handler.problem?.(p);
   }
