@@ -13,6 +13,35 @@ export function resp(...args) {
   ]);
 }
 
+/**
+ * The files the quick-fix and repair tests change (test/integration/aofQuickFix.test.ts,
+ * test/unit/quickFixPlan.test.ts), by path relative to the workspace.
+ */
+export function quickFixFixtures() {
+  const select = resp('SELECT', '0');
+  const setB = resp('SET', 'b', 'hello');
+  const cut = setB.subarray(0, setB.length - 4);
+  return {
+    // The last record ends inside its last argument: truncate at its '*3'.
+    'aof/quickfix/truncated.aof': Buffer.concat([select, resp('SET', 'a', '1'), cut]),
+    // Multi-byte UTF-8 in keys and values before the cut: byte offsets are not character offsets.
+    'aof/quickfix/utf8-truncated.aof': Buffer.concat([select, resp('SET', 'clé', 'héllo ✓ 😀'), resp('SET', '𝄞', 'ü'), cut]),
+    // A MULTI without EXEC at the end: remove from the MULTI on.
+    'aof/quickfix/unclosed-multi.aof': Buffer.concat([select, resp('SET', 'a', '1'), resp('MULTI'), resp('SET', 'b', '2'), resp('INCR', 'x')]),
+    // Valid, but the last command empties the server.
+    'aof/quickfix/trailing-flush.aof': Buffer.concat([select, resp('SET', 'a', '1'), resp('SET', 'b', '2'), resp('FLUSHALL')]),
+    // A lone '\n' inside a value (valid RESP, length-prefixed) and a truncated tail: a text model
+    // would write that '\n' back as '\r\n', so no text edit may repair it.
+    'aof/quickfix/lone-lf.aof': Buffer.concat([select, resp('SET', 'a', 'x\ny'), cut]),
+    // A multi-part set whose last INCR file is truncated, repaired through its manifest.
+    'aof/quickfix/set/appendonly.aof.manifest': Buffer.from(
+      'file appendonly.aof.1.base.aof seq 1 type b\n' + 'file appendonly.aof.1.incr.aof seq 1 type i\n',
+    ),
+    'aof/quickfix/set/appendonly.aof.1.base.aof': Buffer.concat([select, resp('SET', 'base', 'v')]),
+    'aof/quickfix/set/appendonly.aof.1.incr.aof': Buffer.concat([select, resp('INCR', 'x'), cut]),
+  };
+}
+
 /** The AOF files, by path relative to the workspace. */
 export function aofFixtures() {
   const select = resp('SELECT', '0');
@@ -33,12 +62,65 @@ export function aofFixtures() {
     'aof/appendonlydir/appendonly.aof.1.base.aof': Buffer.concat([select, resp('SET', 'base', 'v')]),
     'aof/appendonlydir/appendonly.aof.1.incr.aof': Buffer.concat([select, resp('SET', 'x', '1')]),
     'aof/appendonlydir/appendonly.aof.2.incr.aof': Buffer.concat([select, resp('INCR', 'x'), setB.subarray(0, setB.length - 4)]),
+    // The AOF language support (test/integration/aofLanguage.test.ts): every byte and line of these is known there.
+    // A truncated last record (lines 12–18, ending in "hel"), after SET k v (offset 23, lines 5–11).
+    'aof/lang/truncated.aof': Buffer.concat([select, resp('SET', 'k', 'v'), setB.subarray(0, setB.length - 4)]),
+    // The same bytes, checked in the worker when the size threshold is lowered.
+    'aof/lang/truncated-worker.aof': Buffer.concat([select, resp('SET', 'k', 'v'), setB.subarray(0, setB.length - 4)]),
+    // Valid for redis-check-aof, but an unknown command (lines 12–16) and a trailing FLUSHALL (lines 17–19).
+    'aof/lang/warnings.aof': Buffer.concat([select, resp('SET', 'k', 'v'), resp('FOO', 'bar'), resp('FLUSHALL')]),
+    // A #TS annotation, two DBs and a transaction, for the outline, folding and hover.
+    'aof/lang/symbols.aof': Buffer.concat([
+      Buffer.from('#TS:1700000000\r\n'),
+      select,
+      resp('SET', 'k', 'v'),
+      resp('MULTI'),
+      resp('INCR', 'c'),
+      resp('SET', 'x', 'y'),
+      resp('EXEC'),
+      resp('SELECT', '1'),
+      resp('SET', 'k2', 'v2'),
+    ]),
+    // A payload of é, a lone CR, an invalid byte, a lone LF: the editor's lines and characters versus bytes.
+    'aof/lang/text.aof': Buffer.concat([select, resp('SET', 'bin', Buffer.from([0xc3, 0xa9, 0x0d, 0xff, 0x78, 0x0a, 0x79])), resp('SET', 'after', '1')]),
+    // A manifest whose second INCR file is missing.
+    'aof/lang/appendonlydir/appendonly.aof.manifest': Buffer.from(
+      'file appendonly.aof.1.base.aof seq 1 type b\n' +
+        'file appendonly.aof.1.incr.aof seq 1 type i\n' +
+        'file appendonly.aof.2.incr.aof seq 2 type i\n',
+    ),
+    'aof/lang/appendonlydir/appendonly.aof.1.base.aof': Buffer.concat([select, resp('SET', 'base', 'v')]),
+    'aof/lang/appendonlydir/appendonly.aof.1.incr.aof': Buffer.concat([select, resp('SET', 'x', '1')]),
+    ...quickFixFixtures(),
   };
+}
+
+/** The truncated command appended to the large AOF: SET b hello, cut inside "hello". */
+function largeAofTail() {
+  const setB = resp('SET', 'b', 'hello');
+  return setB.subarray(0, setB.length - 4);
+}
+
+/**
+ * With E2E_LARGE_AOF=<path of a valid plain AOF> (bench/vscode-large.mjs writes a
+ * ~200 MB one): aof/large/large.aof is a copy of it with largeAofTail() appended, and
+ * aof/large/large.json says { source, validSize, size } (test/integration/aofLarge.test.ts).
+ */
+function addLargeAof(ws, source) {
+  const dir = path.join(ws, 'aof', 'large');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'large.aof');
+  fs.copyFileSync(source, file);
+  const validSize = fs.statSync(file).size;
+  fs.appendFileSync(file, largeAofTail());
+  const size = fs.statSync(file).size;
+  fs.writeFileSync(path.join(dir, 'large.json'), `${JSON.stringify({ source: path.resolve(source), validSize, size }, null, 2)}\n`);
 }
 
 /**
  * Creates dest (must not exist yet) with rdb/ok and rdb/err copied from
- * test/fixtures/rdb and the AOF files above; returns dest's absolute path.
+ * test/fixtures/rdb and the AOF files above (and the large AOF with
+ * E2E_LARGE_AOF set); returns dest's absolute path.
  */
 export function prepareWorkspace(root, dest) {
   const ws = path.resolve(dest);
@@ -54,5 +136,6 @@ export function prepareWorkspace(root, dest) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, bytes);
   }
+  if (process.env.E2E_LARGE_AOF) addLargeAof(ws, process.env.E2E_LARGE_AOF);
   return ws;
 }

@@ -45,7 +45,8 @@ function say(s: string): void {
   process.stdout.write(`${s}\n`);
 }
 
-function planFor(target: Target, o: FixOptions): { outcome: RepairOutcome; dir: string } {
+/** The repair `o` asks for on `target` (a single AOF or a multi-part set), and the directory its files are in. */
+export function planFor(target: Target, o: Pick<FixOptions, 'kind' | 'dropLaterFiles' | 'withFollowing' | 'timestamp'>): { outcome: RepairOutcome; dir: string } {
   const run = readAof(target, () => ({}));
   const make = (file: string, r: Parameters<typeof planFix>[1], last: boolean): RepairOutcome => {
     switch (o.kind) {
@@ -70,7 +71,7 @@ function planFor(target: Target, o: FixOptions): { outcome: RepairOutcome; dir: 
 }
 
 /** The commands (complete or not) inside the ranges a plan removes. */
-function affected(file: string, plan: RepairPlan): string[] {
+export function affected(file: string, plan: RepairPlan): string[] {
   const src = new FileSource(file);
   const lines: string[] = [];
   try {
@@ -173,48 +174,44 @@ function moveFile(from: string, to: string): void {
   }
 }
 
-/** Runs `fix`; returns the exit status. */
-export function fixCommand(target: Target, o: FixOptions): number {
-  const { outcome, dir } = planFor(target, o);
-  if ('refused' in outcome) {
-    process.stderr.write(`redis-inspect: ${outcome.refused}\n`);
-    return 1;
-  }
-  if ('nothing' in outcome) {
-    say(outcome.nothing);
-    return 0;
-  }
-  const plan = outcome;
-  const file = path.join(dir, plan.file);
-  if (plan.kind !== 'fix') say(`${plan.kind}: ${plan.summary}`);
-  say(`This will shrink the AOF ${plan.file} from ${plan.size} bytes, with ${plan.size - plan.newSize} bytes, to ${plan.newSize} bytes`);
-  for (const r of plan.removals) say(`removes bytes ${formatOffset(r.start)} to ${formatOffset(r.end)} (${r.end - r.start} bytes):`);
-  for (const line of affected(file, plan)) say(line);
-  if (plan.renameTo) say(`writes the repaired ${plan.file} as ${plan.renameTo} and moves the original to the backup folder`);
-  for (const f of plan.dropFiles) say(`moves ${f} out of the set (to the backup folder)`);
-  if (plan.manifest !== undefined) say(`rewrites the manifest as:\n${plan.manifest.replace(/^/gm, '  ').trimEnd()}`);
-  if (o.dryRun) {
-    say('dry run: nothing written');
-    return 0;
-  }
-  if (!o.yes) {
-    if (!process.stdin.isTTY) {
-      process.stderr.write('redis-inspect: no terminal to confirm on; rerun with --yes to apply (or --dry-run to preview)\n');
-      return 1;
-    }
-    if (!ask('Continue? [y/N]: ')) {
-      say('Aborting...');
-      return 1;
-    }
-  }
+/** Where `target`'s files are: the directory a repair plan's file names are relative to. */
+export function targetDir(target: Target): string {
+  if (target.kind === 'multipart') return target.dir;
+  return path.dirname(target.path);
+}
 
+/** The backup folder a repair makes when none is given: beside the file, or beside the appendonlydir (Redis owns what is inside it). */
+export function defaultBackupDir(target: Target): string {
+  const dir = targetDir(target);
+  return target.kind === 'multipart'
+    ? path.join(path.dirname(path.resolve(dir)), `${path.basename(path.resolve(dir))}-redis-inspect-backup-${stamp()}-${process.pid}`)
+    : path.join(dir, `redis-inspect-backup-${stamp()}-${process.pid}`);
+}
+
+export interface ApplyOptions {
+  /** Backup folder to use (created when missing); default: a new folder beside the file or the appendonlydir. */
+  backup?: string;
+}
+
+export interface ApplyResult {
+  /** The backup folder: the original file, the removed bytes, the manifest when it changes, redis-inspect-backup.json. */
+  backup: string;
+  /** The repaired file (the plan's file, or its new name in a multi-part set). */
+  resultFile: string;
+}
+
+/**
+ * Applies a repair plan without printing or asking: backs up the original
+ * file, the removed bytes and the manifest, then replaces the file atomically
+ * (for a multi-part set whose manifest changes, the manifest's rename is the
+ * commit point). Shared by `fix` and the extension's repair command.
+ */
+export function applyRepairPlan(target: Target, plan: RepairPlan, options: ApplyOptions = {}): ApplyResult {
+  const dir = targetDir(target);
+  const file = path.join(dir, plan.file);
   // 1. Backups: the original file, the removed bytes, the manifest.
   // Beside the file, or beside the appendonlydir (Redis owns what is inside it).
-  const backup =
-    o.backup ??
-    (target.kind === 'multipart'
-      ? path.join(path.dirname(path.resolve(dir)), `${path.basename(path.resolve(dir))}-redis-inspect-backup-${stamp()}-${process.pid}`)
-      : path.join(dir, `redis-inspect-backup-${stamp()}-${process.pid}`));
+  const backup = options.backup ?? defaultBackupDir(target);
   fs.mkdirSync(backup, { recursive: true });
   fs.copyFileSync(file, path.join(backup, plan.file));
   fsyncPath(path.join(backup, plan.file));
@@ -286,7 +283,45 @@ export function fixCommand(target: Target, o: FixOptions): number {
     replaceAtomically(file, writeRepaired);
   }
 
-  const result = plan.renameTo ? path.join(dir, plan.renameTo) : file;
+  return { backup, resultFile: plan.renameTo ? path.join(dir, plan.renameTo) : file };
+}
+
+/** Runs `fix`; returns the exit status. */
+export function fixCommand(target: Target, o: FixOptions): number {
+  const { outcome, dir } = planFor(target, o);
+  if ('refused' in outcome) {
+    process.stderr.write(`redis-inspect: ${outcome.refused}\n`);
+    return 1;
+  }
+  if ('nothing' in outcome) {
+    say(outcome.nothing);
+    return 0;
+  }
+  const plan = outcome;
+  const file = path.join(dir, plan.file);
+  if (plan.kind !== 'fix') say(`${plan.kind}: ${plan.summary}`);
+  say(`This will shrink the AOF ${plan.file} from ${plan.size} bytes, with ${plan.size - plan.newSize} bytes, to ${plan.newSize} bytes`);
+  for (const r of plan.removals) say(`removes bytes ${formatOffset(r.start)} to ${formatOffset(r.end)} (${r.end - r.start} bytes):`);
+  for (const line of affected(file, plan)) say(line);
+  if (plan.renameTo) say(`writes the repaired ${plan.file} as ${plan.renameTo} and moves the original to the backup folder`);
+  for (const f of plan.dropFiles) say(`moves ${f} out of the set (to the backup folder)`);
+  if (plan.manifest !== undefined) say(`rewrites the manifest as:\n${plan.manifest.replace(/^/gm, '  ').trimEnd()}`);
+  if (o.dryRun) {
+    say('dry run: nothing written');
+    return 0;
+  }
+  if (!o.yes) {
+    if (!process.stdin.isTTY) {
+      process.stderr.write('redis-inspect: no terminal to confirm on; rerun with --yes to apply (or --dry-run to preview)\n');
+      return 1;
+    }
+    if (!ask('Continue? [y/N]: ')) {
+      say('Aborting...');
+      return 1;
+    }
+  }
+
+  const { backup, resultFile: result } = applyRepairPlan(target, plan, { backup: o.backup });
   say(
     `Successfully ${plan.kind === 'truncate-to-timestamp' ? `truncated AOF ${plan.file} to timestamp ${o.timestamp}` : `repaired AOF ${plan.file}`}: now ${fs.statSync(result).size} bytes${plan.renameTo ? `, as ${plan.renameTo} (listed in the new manifest)` : ''}`,
   );

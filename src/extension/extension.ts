@@ -5,6 +5,8 @@
  */
 
 import * as vscode from 'vscode';
+import { registerAofRepairs } from './aof/repairCommands.js';
+import { registerAofLanguage } from './aof/language.js';
 import { checkFileCommand } from './commands/checkFile.js';
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -17,6 +19,8 @@ export function activate(context: vscode.ExtensionContext): void {
       checkFileCommand(context, diagnostics, output, uri),
     ),
   );
+  registerAofRepairs(context);
+  registerAofLanguage(context);
 }
 
 export function deactivate(): void {}

@@ -4,7 +4,31 @@
  * one `result` or `error` carrying `replyTo`; progress is batched.
  */
 
+import type { RepairKind, RepairPlan } from '../core/aof/repair.js';
 import type { CheckReport } from '../core/check.js';
+import type { Target } from '../cli/target.js';
+
+/** Which repairs a `repair-plan` request plans (the repair command's arguments, src/extension/aof/repairCommands.ts). */
+export interface RepairPlanOptions {
+  /** Only this kind, exactly as asked (no later file dropped, no following command removed unless asked); default: every kind. */
+  kind?: RepairKind;
+  dropLaterFiles?: boolean;
+  withFollowing?: boolean;
+  /** truncate-to-timestamp: Unix seconds. */
+  timestamp?: number;
+  /** Also count what each plan removes (one more read of the file per plan; for the interactive preview). */
+  describe?: boolean;
+}
+
+/** One repair the core plans, without two that do the same. */
+export interface RepairChoice {
+  plan: RepairPlan;
+  kind: RepairKind;
+  dropLaterFiles: boolean;
+  withFollowing: boolean;
+  /** With `describe`: the complete commands the plan removes, and whether it removes the damaged record. */
+  removed?: { commands: number; damaged: boolean };
+}
 
 /** Protocol version, bumped on any incompatible change. */
 export const WORKER_PROTOCOL_VERSION = 2;
@@ -14,11 +38,19 @@ export type WorkerRequest =
   /** Check a file the worker can open itself (a local path): RDB, AOF or multi-part manifest. */
   | { type: 'check'; id: number; path: string }
   /** Check bytes the host read (any other URI scheme): an RDB or a single AOF, told apart by content. */
-  | { type: 'check'; id: number; bytes: Uint8Array; name: string };
+  | { type: 'check'; id: number; bytes: Uint8Array; name: string }
+  /** Plan the repairs of an AOF target (one read of its files; progress while reading). */
+  | { type: 'repair-plan'; id: number; target: Target; options: RepairPlanOptions }
+  /** Apply a plan as the CLI's `fix` does (src/cli/fix.ts applyRepairPlan): backup, atomic replace. */
+  | { type: 'repair'; id: number; target: Target; plan: RepairPlan; backup: string };
 
 /** Worker → host. */
 export type WorkerMessage =
   | { type: 'ready'; version: number }
   | { type: 'progress'; replyTo: number; offset: number; size: number }
   | { type: 'result'; replyTo: number; report: CheckReport }
+  /** Settles a `repair-plan`. */
+  | { type: 'repair-plans'; replyTo: number; choices: RepairChoice[]; refusals: string[] }
+  /** Settles a `repair`. */
+  | { type: 'repaired'; replyTo: number; backup: string; resultFile: string }
   | { type: 'error'; replyTo: number; error: { code: string; message: string } };

@@ -2,19 +2,35 @@
  * The check worker (a Node worker thread): runs the core's one-pass checks off
  * the extension host's thread — RDB, single AOF or multi-part set, decided by
  * content as the CLI decides — reading local files positionally or bytes the
- * host handed over, and posts batched progress.
+ * host handed over, and posts batched progress. It also plans and applies the
+ * AOF repairs of the repair command (a 200 MB AOF is read and copied here, not
+ * in the extension host).
  */
 
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { parentPort } from 'node:worker_threads';
-import { parseAof } from '../core/aof/aofParser.js';
+import { parseAof, type AofResult } from '../core/aof/aofParser.js';
 import { checkAofSet } from '../core/aof/aofSet.js';
 import { MemorySource, type ByteSource } from '../core/bytes/byteSource.js';
 import { checkRdb, type CheckReport } from '../core/check.js';
 import { detectFormat } from '../core/format.js';
+import {
+  planDropLastCommand,
+  planFix,
+  planForSet,
+  planRemoveFlush,
+  planStripUnclosedMulti,
+  planTruncateToTimestamp,
+  type RepairKind,
+  type RepairOutcome,
+  type RepairPlan,
+} from '../core/aof/repair.js';
+import { readAof } from '../cli/aof.js';
 import { FileSource } from '../cli/fileSource.js';
-import { openInDir, resolveTarget } from '../cli/target.js';
-import { WORKER_PROTOCOL_VERSION, type WorkerMessage, type WorkerRequest } from '../protocol/worker.js';
+import { applyRepairPlan, targetDir } from '../cli/fix.js';
+import { openInDir, resolveTarget, type Target } from '../cli/target.js';
+import { WORKER_PROTOCOL_VERSION, type RepairChoice, type RepairPlanOptions, type WorkerMessage, type WorkerRequest } from '../protocol/worker.js';
 
 function checkSource(source: ByteSource, name: string, asAof: boolean, onProgress: (offset: number, size: number) => void): CheckReport {
   if (asAof) return { kind: 'aof', result: parseAof(source, { progress: onProgress }, { fileName: name }) };
@@ -32,6 +48,16 @@ export function handle(req: WorkerRequest, post: (m: WorkerMessage) => void): vo
     post({ type: 'progress', replyTo: req.id, offset, size });
   };
   try {
+    if (req.type === 'repair-plan') {
+      const { choices, refusals } = planRepairs(req.target, req.options, onProgress);
+      post({ type: 'repair-plans', replyTo: req.id, choices, refusals });
+      return;
+    }
+    if (req.type === 'repair') {
+      const { backup, resultFile } = applyRepairPlan(req.target, req.plan, { backup: req.backup });
+      post({ type: 'repaired', replyTo: req.id, backup, resultFile });
+      return;
+    }
     let report: CheckReport;
     if ('path' in req) {
       const target = resolveTarget(req.path);
@@ -53,6 +79,85 @@ export function handle(req: WorkerRequest, post: (m: WorkerMessage) => void): vo
     post({ type: 'error', replyTo: req.id, error: { code: err.code ?? 'internal', message: err.message ?? String(e) } });
   } finally {
     for (const s of opened) s.close();
+  }
+}
+
+/** Every repair the core plans for the target (one read of its files), without two that do the same. */
+export function planRepairs(
+  target: Target,
+  o: RepairPlanOptions,
+  onProgress: (offset: number, size: number) => void = () => {},
+): { choices: RepairChoice[]; refusals: string[] } {
+  const run = readAof(target, () => ({ progress: onProgress }));
+  const specs: { kind: RepairKind; dropLaterFiles: boolean; withFollowing: boolean }[] = [];
+  if (o.kind) {
+    // Exactly what was asked for: no later file dropped, no following command removed unless asked.
+    specs.push({ kind: o.kind, dropLaterFiles: o.dropLaterFiles ?? false, withFollowing: o.withFollowing ?? false });
+  } else {
+    for (const kind of ['fix', 'strip-unclosed-multi', 'remove-flush', 'drop-last-command'] as const) {
+      for (const dropLaterFiles of target.kind === 'multipart' ? [false, true] : [false]) {
+        for (const withFollowing of kind === 'remove-flush' ? [false, true] : [false]) specs.push({ kind, dropLaterFiles, withFollowing });
+      }
+    }
+  }
+  const choices: RepairChoice[] = [];
+  const refusals: string[] = [];
+  for (const s of specs) {
+    const make = (file: string, r: AofResult, last: boolean): RepairOutcome => {
+      switch (s.kind) {
+        case 'fix':
+          return planFix(file, r);
+        case 'drop-last-command':
+          return planDropLastCommand(file, r);
+        case 'strip-unclosed-multi':
+          return planStripUnclosedMulti(file, r);
+        case 'remove-flush':
+          return planRemoveFlush(file, r, s.withFollowing);
+        case 'truncate-to-timestamp':
+          if (o.timestamp === undefined) return { refused: 'no timestamp given' };
+          return planTruncateToTimestamp(file, r, o.timestamp, last);
+      }
+    };
+    const outcome = run.single
+      ? make(path.basename((target as { path: string }).path), run.single, true)
+      : planForSet(run.set!, make, { kind: s.kind, dropLaterFiles: s.dropLaterFiles });
+    if (!('removals' in outcome)) {
+      refusals.push('refused' in outcome ? outcome.refused : outcome.nothing);
+      continue;
+    }
+    const key = JSON.stringify([outcome.file, outcome.removals, outcome.dropFiles]);
+    if (choices.some((c) => JSON.stringify([c.plan.file, c.plan.removals, c.plan.dropFiles]) === key)) continue;
+    choices.push({ plan: outcome, ...s });
+  }
+  if (o.describe) {
+    for (const c of choices) {
+      try {
+        c.removed = removedCommands(path.join(targetDir(target), c.plan.file), c.plan);
+      } catch {
+        // The preview goes without the count.
+      }
+    }
+  }
+  return { choices, refusals };
+}
+
+/** How many complete commands the plan removes, and whether it removes a damaged record. */
+function removedCommands(file: string, plan: RepairPlan): { commands: number; damaged: boolean } {
+  const src = new FileSource(file);
+  try {
+    let commands = 0;
+    const r = parseAof(
+      src,
+      {
+        command(c) {
+          if (!c.afterDamage && plan.removals.some((x) => c.start >= x.start && c.end <= x.end)) commands++;
+        },
+      },
+      { continueAfterError: false },
+    );
+    return { commands, damaged: !r.ok && plan.removals.some((x) => r.validUpTo >= x.start && r.validUpTo < x.end) };
+  } finally {
+    src.close();
   }
 }
 

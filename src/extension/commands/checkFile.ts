@@ -13,6 +13,12 @@ import { formatOffset, type Problem } from '../../core/model/problem.js';
 import { aofFileReport, aofVerdict, formatProblem, problemContext } from '../../core/report.js';
 import type { WorkerMessage, WorkerRequest } from '../../protocol/worker.js';
 
+/** The command's argument besides a URI: the file and a test hook that sees every progress report. */
+export interface CheckFileArgs {
+  uri: vscode.Uri;
+  onProgress?: (report: { message?: string; increment?: number }) => void;
+}
+
 function targetUri(uri: vscode.Uri | undefined): vscode.Uri | undefined {
   if (uri instanceof vscode.Uri) return uri;
   const active = vscode.window.activeTextEditor?.document.uri;
@@ -131,9 +137,10 @@ export async function checkFileCommand(
   context: vscode.ExtensionContext,
   diagnostics: vscode.DiagnosticCollection,
   output: vscode.OutputChannel,
-  uri: vscode.Uri | undefined,
+  arg: vscode.Uri | CheckFileArgs | undefined,
 ): Promise<CheckReport | undefined> {
-  const target = targetUri(uri);
+  const args = arg && !(arg instanceof vscode.Uri) && typeof arg === 'object' && 'uri' in arg ? arg : undefined;
+  const target = targetUri(args ? args.uri : (arg as vscode.Uri | undefined));
   if (!target) {
     void vscode.window.showWarningMessage('Redis Inspector: open or select an RDB file to check.');
     return undefined;
@@ -153,7 +160,9 @@ export async function checkFileCommand(
           request,
           (offset, size) => {
             const pct = size ? (offset / size) * 100 : 100;
-            progress.report({ increment: pct - reported, message: `${Math.floor(pct)}%` });
+            const report = { increment: pct - reported, message: `${Math.floor(pct)}%` };
+            progress.report(report);
+            args?.onProgress?.(report);
             reported = pct;
           },
           token,

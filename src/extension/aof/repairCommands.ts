@@ -1,0 +1,331 @@
+/**
+ * `redisInspector.repairAof`: repairs an AOF on disk, for what cannot be
+ * edited as text (RDB preamble, large files, bytes a text model would not
+ * write back) and for multi-part sets. Lists the repairs the core plans
+ * (src/core/aof/repair.ts) with what each removes, shows a modal preview, then
+ * applies the plan as the CLI's `fix` does (src/cli/fix.ts applyRepairPlan:
+ * backup folder, atomic replace, the manifest as the commit point of a set).
+ * Reading and copying the files happen in the worker thread (src/worker/worker.ts),
+ * with progress, so that a large AOF does not block the extension host.
+ */
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import * as vscode from 'vscode';
+import { parseManifest } from '../../core/aof/manifest.js';
+import type { RepairKind, RepairPlan } from '../../core/aof/repair.js';
+import { formatOffset } from '../../core/model/problem.js';
+import { defaultBackupDir, targetDir } from '../../cli/fix.js';
+import { resolveTarget, type Target } from '../../cli/target.js';
+import type { RepairChoice, RepairPlanOptions, WorkerMessage, WorkerRequest } from '../../protocol/worker.js';
+import { REPAIR_COMMAND, registerAofQuickFixes } from './quickFixes.js';
+
+/** Arguments of the command (all optional; tests pass `yes` to skip the dialogs). */
+export interface RepairArgs {
+  /** The AOF file, its manifest or its appendonlydir; default: the active editor's file. */
+  uri?: vscode.Uri | string;
+  /** The repair to apply without asking which. */
+  kind?: RepairKind;
+  /** Apply without the preview (and take the first matching repair). */
+  yes?: boolean;
+  /** Backup folder; default: a new one beside the file (or the appendonlydir). */
+  backup?: string;
+  /** Multi-part sets: truncate a damaged file that is not the last, moving the later ones out. */
+  dropLaterFiles?: boolean;
+  /** remove-flush: also drop every command after the FLUSH. */
+  withFollowing?: boolean;
+  /** truncate-to-timestamp: Unix seconds. */
+  timestamp?: number;
+  /** Test hook: called with every progress report of the notifications (reading, then backing up and writing). */
+  onProgress?: (report: { message?: string; increment?: number }) => void;
+}
+
+/** What the command did. */
+export interface RepairCommandResult {
+  plan?: RepairPlan;
+  backup?: string;
+  resultFile?: string;
+  /** Why nothing was written. */
+  message?: string;
+}
+
+interface Choice extends RepairChoice {
+  label: string;
+}
+
+const LABELS: Record<RepairKind, string> = {
+  fix: 'Truncate at the last valid command (as redis-check-aof --fix)',
+  'drop-last-command': 'Drop the bad tail command',
+  'strip-unclosed-multi': 'Remove the unclosed MULTI block',
+  'remove-flush': 'Remove the last FLUSHALL/FLUSHDB (restore the data set as it was before the flush)',
+  'truncate-to-timestamp': 'Truncate to a timestamp (as redis-check-aof --truncate-to-timestamp)',
+};
+
+/**
+ * The target the command works on: a `.aof` listed by a manifest of its
+ * directory is repaired as part of that set (as redis-check-aof would).
+ */
+export function repairTarget(file: string): Target {
+  const t = resolveTarget(file);
+  if (t.kind !== 'aof') return t;
+  const dir = path.dirname(file);
+  const manifests = fs.readdirSync(dir).filter((f) => f.endsWith('.manifest') && !f.startsWith('temp-'));
+  for (const m of manifests) {
+    try {
+      const manifest = parseManifest(new Uint8Array(fs.readFileSync(path.join(dir, m))));
+      if (manifest.entries.some((e) => e.name === path.basename(file) && e.type !== 'h')) return { kind: 'multipart', manifestPath: path.join(dir, m), dir };
+    } catch {
+      // Not a manifest we can read.
+    }
+  }
+  return t;
+}
+
+/** The repairs the core plans for the target, planned in the worker (it reads the whole file), with their labels. */
+async function choices(target: Target, args: RepairArgs, onProgress: (offset: number, size: number) => void, token?: vscode.CancellationToken): Promise<{ list: Choice[]; refusals: string[] }> {
+  const options: RepairPlanOptions = {
+    ...(args.kind ? { kind: args.kind } : {}),
+    ...(args.dropLaterFiles !== undefined ? { dropLaterFiles: args.dropLaterFiles } : {}),
+    ...(args.withFollowing !== undefined ? { withFollowing: args.withFollowing } : {}),
+    ...(args.timestamp !== undefined ? { timestamp: args.timestamp } : {}),
+    describe: !args.yes,
+  };
+  const m = await inWorker({ type: 'repair-plan', id: 1, target, options }, onProgress, token);
+  if (m.type !== 'repair-plans') throw new Error(`unexpected worker reply ${m.type}`);
+  const list = m.choices.map((c): Choice => {
+    let label = LABELS[c.kind];
+    if (c.kind === 'remove-flush' && c.withFollowing) label = 'Remove the last FLUSHALL/FLUSHDB and every command after it';
+    if (c.plan.dropFiles.length > 0) label += ` (and move ${c.plan.dropFiles.length} later file${c.plan.dropFiles.length === 1 ? '' : 's'} out of the set)`;
+    return { label, ...c };
+  });
+  return { list, refusals: m.refusals };
+}
+
+/** dist/worker.js of the extension (set on registration). */
+let workerFile: string | undefined;
+
+/**
+ * Runs one request in a fresh worker thread (src/worker/worker.ts) and resolves
+ * with the message that settles it; rejects on an error reply, a worker
+ * failure or cancellation (which terminates the worker).
+ */
+function inWorker(request: WorkerRequest, onProgress: (offset: number, size: number) => void, token?: vscode.CancellationToken): Promise<WorkerMessage> {
+  return new Promise((resolve, reject) => {
+    if (!workerFile) return reject(new Error('the repair command is not registered'));
+    const worker = new Worker(workerFile);
+    let settled = false;
+    const finish = (f: () => void) => {
+      if (settled) return;
+      settled = true;
+      sub?.dispose();
+      void worker.terminate();
+      f();
+    };
+    const sub = token?.onCancellationRequested(() => finish(() => reject(new vscode.CancellationError())));
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.type === 'ready') worker.postMessage(request);
+      else if (m.type === 'progress') onProgress(m.offset, m.size);
+      else if (m.type === 'error') finish(() => reject(new Error(m.error.message)));
+      else finish(() => resolve(m));
+    });
+    worker.on('error', (e) => finish(() => reject(e)));
+    worker.on('exit', (code) => finish(() => reject(new Error(`the repair worker stopped (exit code ${code})`))));
+  });
+}
+
+/**
+ * Progress of applyRepairPlan in the worker, from the sizes on disk: the
+ * original's copy in the backup folder, then the repaired file (its temporary
+ * file beside it, or its new name in a set). Best effort: a size it cannot
+ * stat counts as not started.
+ */
+function watchApply(dir: string, plan: RepairPlan, backup: string, report: (done: number, total: number, step: string) => void): () => void {
+  const total = plan.size + plan.newSize;
+  const copy = path.join(backup, plan.file);
+  const written = plan.renameTo ? path.join(dir, plan.renameTo) : path.join(dir, `.${plan.file}.redis-inspect-${process.pid}.tmp`);
+  const size = async (f: string) => fs.promises.stat(f).then((s) => s.size, () => 0);
+  let stopped = false;
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    void (async () => {
+      const copied = await size(copy);
+      const out = copied >= plan.size ? await size(written) : 0;
+      if (!stopped) report(copied + Math.min(out, plan.newSize), total, copied < plan.size ? 'backing up' : 'writing');
+    })().finally(() => (busy = false));
+  }, 200);
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+  };
+}
+
+/** What the plan removes, as the worker counted it (interactive runs only). */
+function describe(c: Choice): string {
+  const plan = c.plan;
+  const ranges = plan.removals.map((r) => `bytes ${formatOffset(r.start)}–${formatOffset(r.end)} (${r.end - r.start} bytes)`).join(', ');
+  const what = c.removed ? `; ${c.removed.commands} command${c.removed.commands === 1 ? '' : 's'}${c.removed.damaged ? ' and the damaged record' : ''}` : '';
+  return `${plan.file}: ${ranges}${what}`;
+}
+
+function toUri(u: vscode.Uri | string | undefined): vscode.Uri | undefined {
+  if (typeof u === 'string') return vscode.Uri.file(u);
+  if (u instanceof vscode.Uri) return u;
+  if (u && typeof u === 'object' && 'fsPath' in u) return vscode.Uri.file((u as { fsPath: string }).fsPath);
+  return vscode.window.activeTextEditor?.document.uri;
+}
+
+/** A backup folder that does not exist yet (two repairs in one second share a default name). */
+function freshBackup(target: Target): string {
+  const base = defaultBackupDir(target);
+  let candidate = base;
+  for (let i = 2; fs.existsSync(candidate); i++) candidate = `${base}-${i}`;
+  return candidate;
+}
+
+/** Runs the command; resolves with what it did (for tests and callers). */
+export async function repairAofCommand(args: RepairArgs = {}): Promise<RepairCommandResult> {
+  const fail = (message: string): RepairCommandResult => {
+    void vscode.window.showErrorMessage(message);
+    return { message };
+  };
+  const uri = toUri(args.uri);
+  if (!uri) return fail('Repair AOF: open an AOF file (or pass its path) first.');
+  if (uri.scheme !== 'file') return fail(`Repair AOF: ${uri.toString()} is not a local file.`);
+
+  let target: Target;
+  try {
+    target = repairTarget(uri.fsPath);
+  } catch (e) {
+    return fail(`Repair AOF: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (target.kind === 'rdb') return fail(`Repair AOF: ${path.basename(uri.fsPath)} is an RDB file, not an AOF.`);
+  const dir = targetDir(target);
+
+  let found: { list: Choice[]; refusals: string[] };
+  try {
+    found = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Reading ${path.basename(uri.fsPath)} for its repairs`, cancellable: true },
+      (progress, token) => {
+        let reported = 0;
+        return choices(
+          target,
+          args,
+          (offset, size) => {
+            const pct = size ? (offset / size) * 100 : 100;
+            const report = { increment: pct - reported, message: `${Math.floor(pct)}%` };
+            reported = pct;
+            progress.report(report);
+            args.onProgress?.(report);
+          },
+          token,
+        );
+      },
+    );
+  } catch (e) {
+    if (e instanceof vscode.CancellationError) return { message: 'cancelled' };
+    return fail(`Repair AOF: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  let choice: Choice | undefined;
+  if (found.list.length === 0) {
+    const message = `Repair AOF: nothing to repair in ${path.basename(uri.fsPath)}${found.refusals[0] ? `: ${found.refusals[0]}` : ''}`;
+    if (args.kind) return fail(message);
+    void vscode.window.showInformationMessage(message);
+    return { message };
+  }
+  if (args.kind) {
+    choice = found.list[0];
+  } else if (args.yes) {
+    // Unattended: only a repair that keeps every other file and command.
+    choice = found.list.find((c) => c.plan.dropFiles.length === 0 && !c.withFollowing);
+    if (!choice) return fail(`Repair AOF: ${path.basename(uri.fsPath)} needs a repair that drops more: pick it (without yes) or name its kind`);
+  } else {
+    const picked = await vscode.window.showQuickPick(
+      found.list.map((c) => ({
+        label: c.label,
+        description: `−${c.plan.size - c.plan.newSize} bytes`,
+        detail: `${describe(c)}${c.plan.dropFiles.length ? `; moves ${c.plan.dropFiles.join(', ')} out of the set` : ''}`,
+        choice: c,
+      })),
+      { title: `Repair ${path.basename(uri.fsPath)}`, placeHolder: 'Which repair? (the removed bytes go to a backup folder)' },
+    );
+    if (!picked) return { message: 'cancelled' };
+    choice = picked.choice;
+  }
+  if (!choice) return { message: 'cancelled' };
+  const plan = choice.plan;
+
+  // Unsaved changes to a file the repair rewrites would be lost, or overwrite the repair.
+  const touched = [plan.file, ...plan.dropFiles].map((f) => path.join(dir, f));
+  if (target.kind === 'multipart') touched.push(target.manifestPath);
+  const dirty = vscode.workspace.textDocuments.find((d) => d.isDirty && d.uri.scheme === 'file' && touched.includes(d.uri.fsPath));
+  if (dirty) return fail(`Repair AOF: ${path.basename(dirty.uri.fsPath)} has unsaved changes: save or revert it first.`);
+
+  const backup = args.backup ?? freshBackup(target);
+  if (!args.yes) {
+    const detail = [
+      plan.summary,
+      describe(choice),
+      ...(plan.renameTo ? [`writes the repaired ${plan.file} as ${plan.renameTo}`] : []),
+      ...plan.dropFiles.map((f) => `moves ${f} out of the set (to the backup folder)`),
+      ...(plan.manifest !== undefined ? [`rewrites the manifest as:\n${plan.manifest.trimEnd()}`] : []),
+    ].join('\n');
+    const go = await vscode.window.showWarningMessage(
+      `This will shrink the AOF ${plan.file} from ${plan.size} bytes, with ${plan.size - plan.newSize} bytes, to ${plan.newSize} bytes; backup to ${backup}`,
+      { modal: true, detail },
+      'Repair',
+    );
+    if (go !== 'Repair') return { message: 'cancelled' };
+  }
+
+  let applied: { backup: string; resultFile: string };
+  try {
+    applied = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Repairing ${plan.file}…`, cancellable: false },
+      async (progress) => {
+        let reported = 0;
+        const stop = watchApply(dir, plan, backup, (done, total, step) => {
+          const pct = total ? (done / total) * 100 : 100;
+          if (pct <= reported) return;
+          const report = { increment: pct - reported, message: `${step}, ${Math.floor(pct)}%` };
+          reported = pct;
+          progress.report(report);
+          args.onProgress?.(report);
+        });
+        try {
+          // Not cancellable: the worker runs to the end (stopping it mid-way would leave a temporary file).
+          const m = await inWorker({ type: 'repair', id: 1, target, plan, backup }, () => {});
+          if (m.type !== 'repaired') throw new Error(`unexpected worker reply ${m.type}`);
+          return { backup: m.backup, resultFile: m.resultFile };
+        } finally {
+          stop();
+        }
+      },
+    );
+  } catch (e) {
+    return fail(`Repair AOF failed (the original is untouched unless the backup says otherwise; backup folder: ${backup}): ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const size = fs.statSync(applied.resultFile).size;
+  void vscode.window
+    .showInformationMessage(`Repaired ${plan.file}: now ${size} bytes${plan.renameTo ? `, as ${plan.renameTo}` : ''}. Backup: ${applied.backup}`, 'Open Backup Folder')
+    .then((answer) => {
+      if (answer !== 'Open Backup Folder') return;
+      const folder = vscode.Uri.file(applied.backup);
+      if (vscode.env.remoteName || vscode.env.uiKind === vscode.UIKind.Web) {
+        if (vscode.workspace.getWorkspaceFolder(folder)) void vscode.commands.executeCommand('revealInExplorer', folder);
+        else void vscode.commands.executeCommand('vscode.openFolder', folder, { forceNewWindow: true });
+      } else {
+        void vscode.commands.executeCommand('revealFileInOS', folder);
+      }
+    });
+  return { plan, backup: applied.backup, resultFile: applied.resultFile };
+}
+
+/** Registers the repair command and the quick fixes of `redis-aof` documents. */
+export function registerAofRepairs(context: vscode.ExtensionContext): void {
+  workerFile = path.join(context.extensionPath, 'dist', 'worker.js');
+  registerAofQuickFixes(context);
+  context.subscriptions.push(vscode.commands.registerCommand(REPAIR_COMMAND, (args?: RepairArgs | vscode.Uri) => repairAofCommand(args instanceof vscode.Uri ? { uri: args } : args)));
+}
