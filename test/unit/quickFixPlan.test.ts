@@ -15,6 +15,7 @@ import { planFix, planRemoveFlush, planStripUnclosedMulti, type RepairPlan } fro
 import { MemorySource } from '../../src/core/bytes/byteSource.js';
 import { applyRepairPlan } from '../../src/cli/fix.js';
 import { quickFixFixtures } from '../../scripts/e2e-workspace.mjs';
+import { redisAvailable, startRedis } from '../support/redisServer.js';
 
 const CHECK_AOF = '/usr/bin/redis-check-aof';
 
@@ -109,5 +110,46 @@ describe('AOF quick fixes: the bytes they leave', () => {
     assert.ok(fs.readFileSync(path.join(backup, `lone-lf.aof.removed-${r.validUpTo}-${bytes.length}`)).equals(bytes.subarray(r.validUpTo)));
     assert.equal(JSON.parse(fs.readFileSync(path.join(backup, 'redis-inspect-backup.json'), 'utf8')).kind, 'fix');
     assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'no temporary file left');
+  });
+
+  it('the files the fixes leave load in redis-server with aof-load-truncated off', async function () {
+    this.timeout(60_000);
+    if (!redisAvailable()) this.skip();
+    const cases: [string, (b: Buffer) => Buffer][] = [
+      ['aof/quickfix/truncated.aof', (b) => b.subarray(0, parse(b).validUpTo)],
+      ['aof/quickfix/utf8-truncated.aof', (b) => b.subarray(0, parse(b).validUpTo)],
+      ['aof/quickfix/lone-lf.aof', (b) => b.subarray(0, parse(b).validUpTo)],
+      [
+        'aof/quickfix/unclosed-multi.aof',
+        (b) => {
+          const plan = planStripUnclosedMulti('x', parse(b));
+          assert.ok('removals' in plan);
+          return applied(b, plan);
+        },
+      ],
+      [
+        'aof/quickfix/trailing-flush.aof',
+        (b) => {
+          const plan = planRemoveFlush('x', parse(b), false);
+          assert.ok('removals' in plan);
+          return applied(b, plan);
+        },
+      ],
+    ];
+    for (const [name, fix] of cases) {
+      // The fixed bytes as the one INCR file of a set: the server loads them strictly.
+      const dir = fs.mkdtempSync(path.join(tmp, 'load-'));
+      fs.mkdirSync(path.join(dir, 'appendonlydir'));
+      fs.writeFileSync(path.join(dir, 'appendonlydir', 'appendonly.aof.1.incr.aof'), fix(fixtures[name]!));
+      fs.writeFileSync(path.join(dir, 'appendonlydir', 'appendonly.aof.manifest'), 'file appendonly.aof.1.incr.aof seq 1 type i\n');
+      const server = await startRedis({ dir, appendonly: true, config: { 'aof-load-truncated': 'no' } });
+      try {
+        const keys = Number(await server.command('DBSIZE'));
+        assert.ok(keys > 0, `${name}: the server loaded it with ${keys} keys`);
+        if (name.includes('trailing-flush')) assert.ok(keys > 0, 'the data from before the FLUSHALL is back');
+      } finally {
+        await server.stop();
+      }
+    }
   });
 });
