@@ -60,6 +60,22 @@ describe('streaming RDB parse', () => {
     });
   }
 
+  it('a walk-only check in one reused window gives the same verdict for every chunk and read size', () => {
+    for (const file of [...FILES, '../err/rdb-listpack-bad-entry.rdb', '../err/rdb-intset-unsorted.rdb', '../err/rdb-lzf-corrupt.rdb']) {
+      const bytes = new Uint8Array(readFileSync(join(OK, file)));
+      const summary = (r: ReturnType<typeof parseRdb>) => JSON.stringify([r.ok, r.keys, r.expires, r.validUpTo, r.checksum, r.problems.map((p) => [p.code, p.offset, p.key ? Buffer.from(p.key).toString('latin1') : null])]);
+      const reference = summary(parseRdb(new MemorySource(bytes), {}, { keepStrings: false }));
+      for (const [chunk, max] of [
+        [7, 3],
+        [64, 1000],
+        [300, 17],
+      ] as const) {
+        const got = summary(parseRdb(new StingySource(bytes, max), {}, { keepStrings: false, reuseBuffers: true, chunkSize: chunk }));
+        assert.equal(got, reference, `${file}: chunk ${chunk}, reads of ${max}`);
+      }
+    }
+  });
+
   it('reads a large file in bounded windows, never the whole file at once', () => {
     const bytes = new Uint8Array(readFileSync(join(OK, 'dump-7.0.15-all-types.rdb')));
     let largest = 0;

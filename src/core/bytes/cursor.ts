@@ -353,6 +353,20 @@ export class Cursor {
     return out;
   }
 
+  /**
+   * Like `bytes`, but never copies a field that lies in the window, even in
+   * reuse mode: the result is only valid until the next read. For fields the
+   * caller decodes at once and does not keep.
+   */
+  view(n: number, what = 'bytes'): Uint8Array {
+    if (n >= 0 && this.pos + n <= this.buf.length) {
+      const out = this.buf.subarray(this.pos, this.pos + n);
+      this.pos += n;
+      return out;
+    }
+    return this.bytes(n, what);
+  }
+
   /** Skips `n` bytes, streaming them through the digest without keeping them. */
   skip(n: number, what = 'bytes'): void {
     if (n < 0 || !Number.isSafeInteger(n)) {

@@ -21,10 +21,14 @@ export interface Blob {
   compressed: boolean;
 }
 
-/** Reads one RDB string holding a compact encoding. */
-export function readBlob(r: RdbReader, what: string): Blob {
+/**
+ * Reads one RDB string holding a compact encoding. `transient`: the caller
+ * validates it and keeps none of its elements (a walk-only parse), so it may
+ * stay a view of the read window instead of a copy.
+ */
+export function readBlob(r: RdbReader, what: string, transient = false): Blob {
   const start = r.c.offset;
-  const bytes = r.string(what);
+  const bytes = r.string(what, transient);
   const end = r.c.offset;
   const compressed = r.lastStringEncoding === 'lzf';
   return { bytes, start, base: compressed ? -1 : end - bytes.length, end, compressed };

@@ -106,7 +106,7 @@ export function decodeHash(ctx: ValueContext, type: number, start: number): Hash
           ? 'Hash ziplist integrity check failed'
           : 'Hash listpack integrity check failed';
     if (type === T_HASH_LISTPACK_EX) value.minExpireMs = Number(c.i64le('minimum field expiry'));
-    const blob = readBlob(r, checkerTypeName(type));
+    const blob = readBlob(r, checkerTypeName(type), !ctx.keepStrings);
     value.compressed = blob.compressed;
     let entries: PackedEntry[];
     const starts: number[] | undefined = ranges && type !== T_HASH_ZIPMAP ? [] : undefined;

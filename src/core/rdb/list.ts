@@ -37,7 +37,7 @@ export function decodeList(ctx: ValueContext, type: number, start: number): List
     }
     value.count = n;
   } else if (type === T_LIST_ZIPLIST) {
-    const blob = readBlob(r, 'list ziplist');
+    const blob = readBlob(r, 'list ziplist', !ctx.keepStrings);
     value.compressed = blob.compressed;
     const st = starts();
     pushEntries(ctx, value, decodeBlob(blob, 'List ziplist integrity check failed', decodeZiplist, st), blob, st);
@@ -47,7 +47,7 @@ export function decodeList(ctx: ValueContext, type: number, start: number): List
     const n = r.count('quicklist node count', 2);
     for (let i = 0; i < n; i++) {
       if (type === T_LIST_QUICKLIST) {
-        const blob = readBlob(r, `quicklist node ${i}`);
+        const blob = readBlob(r, `quicklist node ${i}`, !ctx.keepStrings);
         if (blob.bytes.length === 0) throw blobError(blob, 'rdb.quicklist.integrity', `quicklist node ${i} is an empty string`);
         const st = starts();
         const entries = decodeBlob(blob, 'Ziplist integrity check failed', decodeZiplist, st);
@@ -65,7 +65,7 @@ export function decodeList(ctx: ValueContext, type: number, start: number): List
           r.c.offset,
         );
       }
-      const blob = readBlob(r, `quicklist node ${i}`);
+      const blob = readBlob(r, `quicklist node ${i}`, !ctx.keepStrings);
       if (container === QUICKLIST_PLAIN) {
         nodes.push({ container: 'plain', start: containerAt, end: blob.end, compressed: blob.compressed, count: 1 });
         if (ctx.keepStrings) items.push(blob.bytes);

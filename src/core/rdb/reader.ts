@@ -111,23 +111,29 @@ export class RdbReader {
     return n;
   }
 
-  /** An RDB string: raw, INT8/16/32 as decimal text, or LZF-decompressed. */
-  string(what: string): Uint8Array {
+  /**
+   * An RDB string: raw, INT8/16/32 as decimal text, or LZF-decompressed.
+   * `transient`: the caller decodes it at once and keeps nothing of it, so a
+   * raw string may be a view of the read window (valid until the next read).
+   */
+  string(what: string, transient = false): Uint8Array {
     const c = this.c;
     const start = c.offset;
     const b = c.u8(what);
     const kind = b >> 6;
     if (kind === 0) {
       this.lastStringEncoding = 'raw';
-      return c.bytes(b & 0x3f, what);
+      return transient ? c.view(b & 0x3f, what) : c.bytes(b & 0x3f, what);
     }
     if (kind === 1) {
       this.lastStringEncoding = 'raw';
-      return c.bytes(((b & 0x3f) << 8) | c.u8(what), what);
+      const n = ((b & 0x3f) << 8) | c.u8(what);
+      return transient ? c.view(n, what) : c.bytes(n, what);
     }
     if (kind === 2) {
       this.lastStringEncoding = 'raw';
-      return c.bytes(this.longLen(b, start, `length of ${what}`), what);
+      const n = this.longLen(b, start, `length of ${what}`);
+      return transient ? c.view(n, what) : c.bytes(n, what);
     }
     return this.encoded(b & 0x3f, start, what);
   }

@@ -33,7 +33,7 @@ export function decodeSet(ctx: ValueContext, type: number, start: number): SetVa
       ctx.report({ code: 'rdb.duplicate-member', severity: 'error', offset: start, end: value.end, message: `Duplicate set members detected (member ${dup})` });
     }
   } else {
-    const blob = readBlob(r, type === T_SET_INTSET ? 'intset' : 'set listpack');
+    const blob = readBlob(r, type === T_SET_INTSET ? 'intset' : 'set listpack', !ctx.keepStrings);
     value.compressed = blob.compressed;
     const starts: number[] | undefined = ranges && type !== T_SET_INTSET ? [] : undefined;
     const entries =

@@ -50,7 +50,7 @@ export function decodeZset(ctx: ValueContext, type: number, start: number): Zset
       ctx.report({ code: 'rdb.duplicate-member', severity: 'error', offset: start, end: value.end, message: 'Duplicate zset fields detected' });
     }
   } else {
-    const blob = readBlob(r, type === T_ZSET_ZIPLIST ? 'zset ziplist' : 'zset listpack');
+    const blob = readBlob(r, type === T_ZSET_ZIPLIST ? 'zset ziplist' : 'zset listpack', !ctx.keepStrings);
     value.compressed = blob.compressed;
     const label = type === T_ZSET_ZIPLIST ? 'Zset ziplist integrity check failed' : 'Zset listpack integrity check failed';
     const starts: number[] | undefined = ranges ? [] : undefined;
