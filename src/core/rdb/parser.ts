@@ -199,6 +199,8 @@ class RdbParser {
   private phase: Phase = 'start';
   private db = 0;
   private currentKey: Uint8Array | undefined;
+  private currentKeyOffset = 0;
+  private currentKeyIsView = false;
   private currentType: number | undefined;
   private recordStart = 0;
   private pending: Pending | undefined;
@@ -247,7 +249,10 @@ class RdbParser {
 
   private context(): Pick<Problem, 'phase' | 'key' | 'db' | 'type'> {
     const ctx: Pick<Problem, 'phase' | 'key' | 'db' | 'type'> = { phase: this.phase, db: this.db };
-    if (this.currentKey) ctx.key = this.currentKey;
+    if (this.currentKey) {
+      // A key held as a view of the read window may have been overwritten since: read it again.
+      ctx.key = this.currentKeyIsView ? readKeyStringAt(this.source, this.currentKeyOffset, this.r.version, this.valkey) : this.currentKey;
+    }
     if (this.currentType !== undefined) ctx.type = this.currentType;
     return ctx;
   }
@@ -577,11 +582,14 @@ class RdbParser {
       });
     }
     this.phase = 'read-key';
-    const key = r.string('key');
+    const wantRecord = this.handler.key !== undefined;
+    // Without a key handler nothing keeps the key: it is hashed at once, so a view will do.
+    this.currentKeyOffset = c.offset;
+    this.currentKeyIsView = !wantRecord;
+    const key = r.string('key', !wantRecord);
     this.currentKey = key;
     this.phase = 'read-object-value';
     const valueStart = c.offset;
-    const wantRecord = this.handler.key !== undefined;
     // A check without a key handler needs no value object for strings: walk the bytes only.
     let value: RdbValue | undefined;
     if (t === T_STRING && !wantRecord && !this.keepStrings) r.skipString('string value');
@@ -793,6 +801,16 @@ export function decodeValueOfType(ctx: ValueContext, t: number, dataType: DataTy
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** Reads the RDB string at `offset` again (a key first read as a view of the window). */
+function readKeyStringAt(source: ByteSource, offset: number, version: number, valkey: boolean): Uint8Array | undefined {
+  try {
+    const c = new Cursor(source, offset, source.size, 4096);
+    return new RdbReader(c, version, valkey, () => undefined).string('key').slice();
+  } catch {
+    return undefined;
+  }
+}
 
 /** Reads back the key of the record at `offset`, past its EXPIRETIME/IDLE/FREQ opcodes (duplicate checks). */
 function readRecordKey(source: ByteSource, offset: number, version: number, valkey: boolean): Uint8Array {
