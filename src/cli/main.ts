@@ -16,6 +16,7 @@ import { escapeBytes, jsonBytes, latin1, lossyUtf8 } from '../core/text/bytesTex
 import { globMatch } from '../core/text/glob.js';
 import { checkAofCommand, dumpAofCommand, logAofCommand, statsAofCommand } from './aof.js';
 import { FileSource } from './fileSource.js';
+import { diffCommand } from './diff.js';
 import { fixCommand } from './fix.js';
 import { resolveTarget, type Target } from './target.js';
 import { Output } from './output.js';
@@ -32,6 +33,7 @@ Usage:
   redis-inspect fix TARGET [--yes] [--dry-run] [--backup DIR] [--drop-later-files]
                     [--drop-last-command | --strip-unclosed-multi | --remove-flush [--with-following]
                      | --truncate-to-timestamp UNIX_SECONDS]
+  redis-inspect diff A B [--json | --markdown [--limit N]] [--db N]... [--match GLOB] [-o OUT]
 
 TARGET is an RDB file, an AOF (plain, or with an RDB preamble), a multi-part
 AOF manifest (appendonly.aof.manifest) or its directory (appendonlydir).
@@ -54,6 +56,11 @@ Commands:
           comes after it), --truncate-to-timestamp T (as redis-check-aof).
           Shows what goes, asks on a terminal unless --yes, backs up the
           original and the removed bytes, replaces the file atomically.
+  diff    Compare two RDB files key by key: keys added, removed and changed
+          (type, TTL, and what changed inside: list positions, set members,
+          sorted-set scores, hash fields, stream entries and consumer groups).
+          '--markdown' = a summary for a pull request. Exit 0 same data,
+          1 different, 2 error or a damaged input. AOF inputs: not supported yet.
 
 Exit status: 0 valid (or repaired), 1 damaged or repair refused, 2 usage or I/O error.
 `;
@@ -75,6 +82,8 @@ export function main(argv: string[]): number {
         return log(rest);
       case 'fix':
         return fix(rest);
+      case 'diff':
+        return diffCommand(rest);
       case '-h':
       case '--help':
       case 'help':
