@@ -2,6 +2,7 @@
 // fixtures plus small AOF files written here from their exact bytes, so the
 // tests (test/integration/*.test.ts) know what every byte and line is.
 // Shared by scripts/e2e-run.mjs (code-server) and test/integration/runElectron.ts.
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -117,6 +118,69 @@ function addLargeAof(ws, source) {
   fs.writeFileSync(path.join(dir, 'large.json'), `${JSON.stringify({ source: path.resolve(source), validSize, size }, null, 2)}\n`);
 }
 
+/** CRC-64/Jones as Redis computes it (reflected, init 0): the RDB trailer. */
+function crc64Jones(bytes) {
+  let crc = 0n;
+  for (const b of bytes) {
+    crc ^= BigInt(b);
+    for (let i = 0; i < 8; i++) crc = crc & 1n ? (crc >> 1n) ^ 0x95ac9329ac4bc9b5n : crc >> 1n;
+  }
+  return crc;
+}
+
+/** A minimal RDB 11 file of string keys in db 0, in the given order (keys and values under 64 bytes). */
+export function stringRdb(pairs) {
+  const parts = [Buffer.from('REDIS0011'), Buffer.from([0xfe, 0x00])];
+  for (const [k, v] of pairs) {
+    for (const s of [k, v]) if (Buffer.byteLength(s) >= 64) throw new Error(`stringRdb: ${s} is too long`);
+    parts.push(Buffer.from([0x00, Buffer.byteLength(k)]), Buffer.from(k), Buffer.from([Buffer.byteLength(v)]), Buffer.from(v));
+  }
+  parts.push(Buffer.from([0xff]));
+  const body = Buffer.concat(parts);
+  const crc = Buffer.alloc(8);
+  crc.writeBigUInt64LE(crc64Jones(body));
+  return Buffer.concat([body, crc]);
+}
+
+/**
+ * The readable snapshot diff (test/integration/snapshotDiff.test.ts): two small RDBs with
+ * the same keys but user:2 changed ("bob" → "robert") and a different key order, by path
+ * relative to the workspace.
+ */
+export function snapshotFixtures() {
+  return {
+    'snapshot/before.rdb': stringRdb([['user:1', 'alice'], ['user:2', 'bob'], ['counter', '1']]),
+    'snapshot/after.rdb': stringRdb([['counter', '1'], ['user:2', 'robert'], ['user:1', 'alice']]),
+  };
+}
+
+/**
+ * snapshot/repo: a git repository whose commit holds before.rdb as backup.rdb, then
+ * backup.rdb overwritten with after.rdb (uncommitted): "Open Changes" shows user:2 changed.
+ * Skipped (with a warning) when the git CLI is missing; the test then says so.
+ */
+function addSnapshotRepo(ws) {
+  const repo = path.join(ws, 'snapshot', 'repo');
+  const fixtures = snapshotFixtures();
+  fs.mkdirSync(repo, { recursive: true });
+  const git = (...args) =>
+    execFileSync('git', ['-c', 'user.name=e2e', '-c', 'user.email=e2e@example.invalid', '-c', 'commit.gpgsign=false', '-c', 'init.defaultBranch=main', ...args], {
+      cwd: repo,
+      stdio: 'pipe',
+      env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_TERMINAL_PROMPT: '0' },
+    });
+  try {
+    git('init', '-q');
+    fs.writeFileSync(path.join(repo, 'backup.rdb'), fixtures['snapshot/before.rdb']);
+    git('add', 'backup.rdb');
+    git('commit', '-q', '-m', 'backup');
+    fs.writeFileSync(path.join(repo, 'backup.rdb'), fixtures['snapshot/after.rdb']);
+  } catch (e) {
+    console.warn(`e2e-workspace: no git repository for the snapshot diff test (${e.message.split('\n')[0]})`);
+    fs.rmSync(repo, { recursive: true, force: true });
+  }
+}
+
 /**
  * Creates dest (must not exist yet) with rdb/ok and rdb/err copied from
  * test/fixtures/rdb and the AOF files above (and the large AOF with
@@ -136,6 +200,12 @@ export function prepareWorkspace(root, dest) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, bytes);
   }
+  for (const [rel, bytes] of Object.entries(snapshotFixtures())) {
+    const file = path.join(ws, ...rel.split('/'));
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, bytes);
+  }
+  addSnapshotRepo(ws);
   if (process.env.E2E_LARGE_AOF) addLargeAof(ws, process.env.E2E_LARGE_AOF);
   return ws;
 }

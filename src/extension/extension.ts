@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { registerAofRepairs } from './aof/repairCommands.js';
 import { registerAofLanguage } from './aof/language.js';
 import { checkFileCommand } from './commands/checkFile.js';
+import { registerSnapshotDiff } from './snapshot/diff.js';
 
 export function activate(context: vscode.ExtensionContext): void {
   const diagnostics = vscode.languages.createDiagnosticCollection('redis-inspector');
@@ -21,6 +22,7 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   registerAofRepairs(context);
   registerAofLanguage(context);
+  registerSnapshotDiff(context);
 }
 
 export function deactivate(): void {}
