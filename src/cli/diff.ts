@@ -7,13 +7,12 @@
 import { parseArgs } from 'node:util';
 import { detectFormat } from '../core/format.js';
 import { formatOffset } from '../core/model/problem.js';
-import { parseRdb } from '../core/rdb/parser.js';
 import { formatProblem } from '../core/report.js';
-import { latin1 } from '../core/text/bytesText.js';
 import { changeDetails, diffRdb, type KeyChange } from '../core/diff/rdbDiff.js';
 import { writeDiffJson, writeDiffMarkdown, writeDiffText } from '../core/diff/format.js';
 import type { KeyDetails } from '../core/diff/details.js';
 import { FileSource } from './fileSource.js';
+import { hasAofPreambleMark } from '../core/rdb/preamble.js';
 import { Output } from './output.js';
 import { resolveTarget } from './target.js';
 
@@ -41,19 +40,7 @@ function notRdb(path: string): string | undefined {
     if (format !== 'rdb') return undefined; // garbage: reported as damage by the parse
     if (path.endsWith('.rdb')) return undefined;
     // An RDB preamble of a hybrid AOF says so in its AUX fields, which come first.
-    let preamble = false;
-    parseRdb(
-      src,
-      {
-        aux(a) {
-          if (latin1(a.key) === 'aof-preamble' && latin1(a.value) === '1') preamble = true;
-        },
-        selectDb: () => false,
-        functionLibrary: () => false,
-        key: () => false,
-      },
-      { keepStrings: false, detectDuplicateKeys: false, verifyChecksum: false },
-    );
+    const preamble = hasAofPreambleMark(src);
     return preamble ? 'a hybrid AOF (RDB preamble and commands)' : undefined;
   } finally {
     src.close();

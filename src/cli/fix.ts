@@ -9,18 +9,8 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseAof, type AofCommand } from '../core/aof/aofParser.js';
-import {
-  planDropLastCommand,
-  planFix,
-  planForSet,
-  planRemoveFlush,
-  planStripUnclosedMulti,
-  planTruncateToTimestamp,
-  type RepairKind,
-  type RepairOutcome,
-  type RepairPlan,
-} from '../core/aof/repair.js';
+import { parseAof, type AofCommand, type AofResult } from '../core/aof/aofParser.js';
+import { planForSet, planRepair, type RepairKind, type RepairOutcome, type RepairPlan } from '../core/aof/repair.js';
 import { formatOffset } from '../core/model/problem.js';
 import { commandText, readAof } from './aof.js';
 import { FileSource } from './fileSource.js';
@@ -48,20 +38,7 @@ function say(s: string): void {
 /** The repair `o` asks for on `target` (a single AOF or a multi-part set), and the directory its files are in. */
 export function planFor(target: Target, o: Pick<FixOptions, 'kind' | 'dropLaterFiles' | 'withFollowing' | 'timestamp'>): { outcome: RepairOutcome; dir: string } {
   const run = readAof(target, () => ({}));
-  const make = (file: string, r: Parameters<typeof planFix>[1], last: boolean): RepairOutcome => {
-    switch (o.kind) {
-      case 'fix':
-        return planFix(file, r);
-      case 'drop-last-command':
-        return planDropLastCommand(file, r);
-      case 'strip-unclosed-multi':
-        return planStripUnclosedMulti(file, r);
-      case 'remove-flush':
-        return planRemoveFlush(file, r, o.withFollowing);
-      case 'truncate-to-timestamp':
-        return planTruncateToTimestamp(file, r, o.timestamp!, last);
-    }
-  };
+  const make = (file: string, r: AofResult, last: boolean): RepairOutcome => planRepair(o, file, r, last);
   if (run.single) {
     const p = (target as { path: string }).path;
     return { outcome: make(path.basename(p), run.single, true), dir: path.dirname(p) };

@@ -16,6 +16,7 @@ import { escapeBytes, jsonBytes, latin1, lossyUtf8 } from '../core/text/bytesTex
 import { globMatch } from '../core/text/glob.js';
 import { checkAofCommand, dumpAofCommand, logAofCommand, statsAofCommand } from './aof.js';
 import { FileSource } from './fileSource.js';
+import { hasAofPreambleMark } from '../core/rdb/preamble.js';
 import { diffCommand } from './diff.js';
 import { fixCommand } from './fix.js';
 import { resolveTarget, type Target } from './target.js';
@@ -343,21 +344,9 @@ function resolveOrHybrid(p: string): Target {
   const target = resolveTarget(p);
   if (target.kind !== 'rdb' || p.endsWith('.rdb')) return target;
   const src = new FileSource(p);
-  let preamble = false;
+  let preamble: boolean;
   try {
-    // The AUX fields come first: stop at anything else.
-    parseRdb(
-      src,
-      {
-        aux(a) {
-          if (latin1(a.key) === 'aof-preamble' && latin1(a.value) === '1') preamble = true;
-        },
-        selectDb: () => false,
-        functionLibrary: () => false,
-        key: () => false,
-      },
-      { keepStrings: false, detectDuplicateKeys: false, verifyChecksum: false },
-    );
+    preamble = hasAofPreambleMark(src);
   } finally {
     src.close();
   }

@@ -15,17 +15,7 @@ import { checkAofSet } from '../core/aof/aofSet.js';
 import { MemorySource, type ByteSource } from '../core/bytes/byteSource.js';
 import { checkRdb, type CheckReport } from '../core/check.js';
 import { detectFormat } from '../core/format.js';
-import {
-  planDropLastCommand,
-  planFix,
-  planForSet,
-  planRemoveFlush,
-  planStripUnclosedMulti,
-  planTruncateToTimestamp,
-  type RepairKind,
-  type RepairOutcome,
-  type RepairPlan,
-} from '../core/aof/repair.js';
+import { planForSet, planRepair, type RepairKind, type RepairOutcome, type RepairPlan } from '../core/aof/repair.js';
 import { readAof } from '../cli/aof.js';
 import { FileSource } from '../cli/fileSource.js';
 import { applyRepairPlan, targetDir } from '../cli/fix.js';
@@ -103,21 +93,8 @@ export function planRepairs(
   const choices: RepairChoice[] = [];
   const refusals: string[] = [];
   for (const s of specs) {
-    const make = (file: string, r: AofResult, last: boolean): RepairOutcome => {
-      switch (s.kind) {
-        case 'fix':
-          return planFix(file, r);
-        case 'drop-last-command':
-          return planDropLastCommand(file, r);
-        case 'strip-unclosed-multi':
-          return planStripUnclosedMulti(file, r);
-        case 'remove-flush':
-          return planRemoveFlush(file, r, s.withFollowing);
-        case 'truncate-to-timestamp':
-          if (o.timestamp === undefined) return { refused: 'no timestamp given' };
-          return planTruncateToTimestamp(file, r, o.timestamp, last);
-      }
-    };
+    const make = (file: string, r: AofResult, last: boolean): RepairOutcome =>
+      planRepair({ kind: s.kind, withFollowing: s.withFollowing, ...(o.timestamp !== undefined ? { timestamp: o.timestamp } : {}) }, file, r, last);
     const outcome = run.single
       ? make(path.basename((target as { path: string }).path), run.single, true)
       : planForSet(run.set!, make, { kind: s.kind, dropLaterFiles: s.dropLaterFiles });

@@ -133,6 +133,32 @@ export function planTruncateToTimestamp(file: string, r: AofResult, seconds: num
   return plan('truncate-to-timestamp', file, r.size, [{ start: ts.start, end: r.size }], `truncates at the #TS:${ts.seconds} annotation at ${ts.start} (${r.size - ts.start} bytes after ${new Date(seconds * 1000).toISOString()})`);
 }
 
+/** Which repair, with its options. */
+export interface RepairRequest {
+  kind: RepairKind;
+  /** remove-flush: also drop every command after the FLUSH. */
+  withFollowing?: boolean;
+  /** truncate-to-timestamp: unix seconds. */
+  timestamp?: number;
+}
+
+/** The plan of one repair on one file (`last`: the file is the last one loaded). */
+export function planRepair(request: RepairRequest, file: string, r: AofResult, last: boolean): RepairOutcome {
+  switch (request.kind) {
+    case 'fix':
+      return planFix(file, r);
+    case 'drop-last-command':
+      return planDropLastCommand(file, r);
+    case 'strip-unclosed-multi':
+      return planStripUnclosedMulti(file, r);
+    case 'remove-flush':
+      return planRemoveFlush(file, r, request.withFollowing ?? false);
+    case 'truncate-to-timestamp':
+      if (request.timestamp === undefined) return { refused: 'no timestamp given' };
+      return planTruncateToTimestamp(file, r, request.timestamp, last);
+  }
+}
+
 /**
  * The repair applied to a multi-part set: the plan runs on the last file only
  * (as redis-check-aof --fix), unless `dropLaterFiles` allows a damaged earlier

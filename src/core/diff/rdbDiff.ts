@@ -11,12 +11,9 @@
  */
 
 import type { ByteSource } from '../bytes/byteSource.js';
-import { Cursor } from '../bytes/cursor.js';
 import type { Problem } from '../model/problem.js';
-import { OP_EXPIRETIME, OP_EXPIRETIME_MS, OP_FREQ, OP_IDLE, OP_KEY_META_OR_SLOT_IMPORT, type DataType } from '../rdb/constants.js';
-import { readModuleItems } from '../rdb/module.js';
-import { decodeRecordAt, parseRdb, type KeyRecord, type RdbResult } from '../rdb/parser.js';
-import { RdbReader } from '../rdb/reader.js';
+import type { DataType } from '../rdb/constants.js';
+import { decodeRecordAt, parseRdb, readRecordKey, type KeyRecord, type RdbResult } from '../rdb/parser.js';
 import { globMatch } from '../text/glob.js';
 import { latin1 } from '../text/bytesText.js';
 import { valueChanges, type DetailOptions, type KeyDetails } from './details.js';
@@ -117,26 +114,6 @@ function functionDigest(code: Uint8Array): string {
   return `${d.hi}:${d.lo}`;
 }
 
-/** Reads the key of the record at `offset` (past its EXPIRETIME/IDLE/FREQ/KEY_META opcodes). */
-export function readKeyAt(source: ByteSource, offset: number, version: number, valkey: boolean): Uint8Array {
-  const c = new Cursor(source, offset, source.size, 4096);
-  const r = new RdbReader(c, version, valkey, () => undefined);
-  for (;;) {
-    const t = c.u8('record type');
-    if (t === OP_EXPIRETIME_MS) c.skip(8);
-    else if (t === OP_EXPIRETIME) c.skip(4);
-    else if (t === OP_IDLE) r.len64('LRU idle time');
-    else if (t === OP_FREQ) c.skip(1);
-    else if (t === OP_KEY_META_OR_SLOT_IMPORT) {
-      const n = r.len('key metadata class count');
-      for (let i = 0; i < n; i++) {
-        c.skip(4);
-        readModuleItems(r, false);
-      }
-    } else return r.string('key').slice();
-  }
-}
-
 /** Compares two RDB files key by key. Never throws on bad input: a damaged file is an outcome. */
 export function diffRdb(a: ByteSource, b: ByteSource, options: RdbDiffOptions = {}): RdbDiffOutcome {
   const wanted = (k: KeyRecord): boolean =>
@@ -215,7 +192,7 @@ export function diffRdb(a: ByteSource, b: ByteSource, options: RdbDiffOptions = 
           return;
         }
         // Without names in memory the match was on a 64-bit key digest: confirm it on A's bytes.
-        if (!index.hasNames && compareBytes(readKeyAt(a, index.start[i]!, infoA.version, infoA.valkey), k.key) !== 0) {
+        if (!index.hasNames && compareBytes(readRecordKey(a, index.start[i]!, infoA.version, infoA.valkey), k.key) !== 0) {
           index.seen[i] = 0;
           return added();
         }
@@ -237,7 +214,7 @@ export function diffRdb(a: ByteSource, b: ByteSource, options: RdbDiffOptions = 
     const expire = index.expire[i]!;
     changes.push({
       db: index.db[i]!,
-      key: index.name(i) ?? readKeyAt(a, index.start[i]!, infoA.version, infoA.valkey),
+      key: index.name(i) ?? readRecordKey(a, index.start[i]!, infoA.version, infoA.valkey),
       change: 'removed',
       typeBefore: type,
       typeAfter: null,

@@ -813,7 +813,7 @@ function readKeyStringAt(source: ByteSource, offset: number, version: number, va
 }
 
 /** Reads back the key of the record at `offset`, past its EXPIRETIME/IDLE/FREQ opcodes (duplicate checks). */
-function readRecordKey(source: ByteSource, offset: number, version: number, valkey: boolean): Uint8Array {
+export function readRecordKey(source: ByteSource, offset: number, version: number, valkey: boolean): Uint8Array {
   const c = new Cursor(source, offset, source.size, 4096);
   const r = new RdbReader(c, version, valkey, () => undefined);
   for (;;) {
