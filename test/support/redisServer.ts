@@ -367,3 +367,18 @@ export async function stopAllRedis(): Promise<void> {
 export function expectOk(reply: RespValue, what = 'command'): void {
   if (reply !== 'OK') throw new Error(`${what}: expected OK, got ${reply instanceof RespError ? reply.message : String(reply)}`);
 }
+
+/** Runs BGREWRITEAOF and waits until it has finished and the old files left the manifest (appendonly servers). */
+export async function rewriteAof(r: RedisServer): Promise<void> {
+  const manifest = path.join(r.dir, 'appendonlydir', 'appendonly.aof.manifest');
+  const before = fs.readFileSync(manifest, 'utf8');
+  await r.command('BGREWRITEAOF');
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const info = String(await r.command('INFO', 'persistence'));
+    const now = fs.readFileSync(manifest, 'utf8');
+    if (/aof_rewrite_in_progress:0/.test(info) && /aof_rewrite_scheduled:0/.test(info) && now !== before && !now.includes('type h')) return;
+    if (Date.now() > deadline) throw new Error(`BGREWRITEAOF did not finish:\n${info}`);
+    await new Promise((done) => setTimeout(done, 20));
+  }
+}

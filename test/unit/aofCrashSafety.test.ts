@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { populateAllTypes } from '../support/datasets.js';
-import { redisAvailable, redisUnavailableReason, startRedis, type RedisServer } from '../support/redisServer.js';
+import { redisAvailable, redisUnavailableReason, rewriteAof, startRedis } from '../support/redisServer.js';
 
 const ROOT = path.join(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -57,19 +57,6 @@ function prng(seed: number): () => number {
   };
 }
 
-async function rewriteAof(r: RedisServer): Promise<void> {
-  const manifest = path.join(r.dir, 'appendonlydir', MANIFEST);
-  const before = fs.readFileSync(manifest, 'utf8');
-  await r.command('BGREWRITEAOF');
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const info = String(await r.command('INFO', 'persistence'));
-    const now = fs.readFileSync(manifest, 'utf8');
-    if (/aof_rewrite_in_progress:0/.test(info) && /aof_rewrite_scheduled:0/.test(info) && now !== before && !now.includes('type h')) return;
-    if (Date.now() > deadline) throw new Error(`BGREWRITEAOF did not finish:\n${info}`);
-    await sleep(20);
-  }
-}
 
 /** BASE/INCR file names a manifest lists, in load order. */
 function listed(manifest: string): string[] {

@@ -12,30 +12,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { populateAllTypes } from '../support/datasets.js';
-import { redisAvailable, redisUnavailableReason, startRedis, type RedisServer } from '../support/redisServer.js';
+import { redisAvailable, redisUnavailableReason, startRedis, type RedisServer, rewriteAof } from '../support/redisServer.js';
 import { diffSnapshots, snapshotKeyCount, snapshotKeyspace, type KeyspaceSnapshot } from '../support/snapshot.js';
 
 const ROOT = path.join(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 const MANIFEST = 'appendonly.aof.manifest';
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
-async function rewriteAof(r: RedisServer): Promise<void> {
-  const manifest = path.join(r.dir, 'appendonlydir', MANIFEST);
-  const before = fs.readFileSync(manifest, 'utf8');
-  await r.command('BGREWRITEAOF');
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const info = String(await r.command('INFO', 'persistence'));
-    const now = fs.readFileSync(manifest, 'utf8');
-    if (/aof_rewrite_in_progress:0/.test(info) && /aof_rewrite_scheduled:0/.test(info) && now !== before && !now.includes('type h')) return;
-    if (Date.now() > deadline) throw new Error(`BGREWRITEAOF did not finish:\n${info}`);
-    await sleep(20);
-  }
-}
 
 /** Writes after the rewrite: they change keys of the base and add keys, so the INCR matters. */
 async function laterWrites(r: RedisServer): Promise<void> {
