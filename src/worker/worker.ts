@@ -22,9 +22,21 @@ import { applyRepairPlan, targetDir } from '../cli/fix.js';
 import { openInDir, resolveTarget, type Target } from '../cli/target.js';
 import { WORKER_PROTOCOL_VERSION, type RepairChoice, type RepairPlanOptions, type WorkerMessage, type WorkerRequest } from '../protocol/worker.js';
 
+/**
+ * Checks one file as an AOF, or as an RDB — unless commands follow its
+ * checksum, which makes it a hybrid AOF whatever its name: then (only then) it
+ * is read a second time, as an AOF.
+ */
 function checkSource(source: ByteSource, name: string, asAof: boolean, onProgress: (offset: number, size: number) => void): CheckReport {
-  if (asAof) return { kind: 'aof', result: parseAof(source, { progress: onProgress }, { fileName: name }) };
-  return { kind: 'rdb', summary: checkRdb(source, { onProgress }) };
+  const aof = (): CheckReport => ({ kind: 'aof', result: parseAof(source, { progress: onProgress }, { fileName: name }) });
+  if (asAof) return aof();
+  const summary = checkRdb(source, { onProgress });
+  const end = summary.result.rdbEnd;
+  if (end !== undefined && end < source.size && summary.result.problems.some((p) => p.code === 'rdb.trailing-bytes')) {
+    const next = source.read(end, 1)[0];
+    if (next === 0x2a || next === 0x23) return aof();
+  }
+  return { kind: 'rdb', summary };
 }
 
 /** Handles one request; every request settles with a result or an error. */
@@ -56,12 +68,12 @@ export function handle(req: WorkerRequest, post: (m: WorkerMessage) => void): vo
       } else {
         const src = new FileSource(req.path);
         opened.push(src);
-        report = checkSource(src, req.path, target.kind === 'aof' || hasRespTail(src), onProgress);
+        report = checkSource(src, req.path, target.kind === 'aof', onProgress);
       }
     } else {
       const src = new MemorySource(req.bytes);
       const format = detectFormat(req.bytes.subarray(0, 64));
-      report = checkSource(src, req.name, req.name.endsWith('.aof') || (format !== 'rdb' && !req.name.endsWith('.rdb')) || hasRespTail(src), onProgress);
+      report = checkSource(src, req.name, req.name.endsWith('.aof') || (format !== 'rdb' && !req.name.endsWith('.rdb')), onProgress);
     }
     post({ type: 'result', replyTo: req.id, report });
   } catch (e) {
@@ -136,17 +148,6 @@ function removedCommands(file: string, plan: RepairPlan): { commands: number; da
   } finally {
     src.close();
   }
-}
-
-/** An RDB followed by RESP is a hybrid AOF whatever its name. */
-function hasRespTail(source: ByteSource): boolean {
-  const head = source.read(0, 6);
-  if (!String.fromCharCode(...head).startsWith('REDIS') && String.fromCharCode(...head) !== 'VALKEY') return false;
-  const r = checkRdb(source);
-  const end = r.result.rdbEnd;
-  if (end === undefined || end >= source.size) return false;
-  const next = source.read(end, 1)[0];
-  return next === 0x2a || next === 0x23;
 }
 
 if (parentPort) {
