@@ -11,6 +11,7 @@
 import { RespError, type RespArg, type RespValue } from './resp.js';
 import type { RedisServer } from './redisServer.js';
 import type { RespClient } from './resp.js';
+import { mulberry32 } from './prng.js';
 
 export type RedisType = 'string' | 'list' | 'set' | 'zset' | 'hash' | 'stream';
 
@@ -95,17 +96,6 @@ export function escapeBytes(b: Buffer): string {
   return out;
 }
 
-/** mulberry32: small deterministic PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomBytes(rand: () => number, n: number): Buffer {
   const b = Buffer.alloc(n);
@@ -194,7 +184,7 @@ const LISTPACK_INT_EDGES = [
 export async function populateAllTypes(r: RedisServer, variant: DatasetVariant = {}): Promise<DatasetManifest> {
   const seed = variant.seed ?? 1;
   const want = (p: DatasetPart): boolean => variant.parts?.[p] ?? true;
-  const rand = prng(seed);
+  const rand = mulberry32(seed);
   const c = await r.connect();
   const w = new Writer(c, Buffer.from(variant.prefix ?? '', 'utf8'));
   const functionLibraries: string[] = [];

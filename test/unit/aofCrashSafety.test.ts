@@ -14,6 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { populateAllTypes } from '../support/datasets.js';
 import { redisAvailable, redisUnavailableReason, rewriteAof, startRedis } from '../support/redisServer.js';
+import { mulberry32 } from '../support/prng.js';
 
 const ROOT = path.join(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -45,17 +46,6 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** Deterministic PRNG (mulberry32) so the "random" kill moments are reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 
 /** BASE/INCR file names a manifest lists, in load order. */
@@ -252,7 +242,7 @@ describe('fix crash safety: a kill at any point leaves the original or the fixed
     });
 
     it('leaves appendonly.aof original or fixed whenever it is killed', async function () {
-      const rand = prng(20_261_122);
+      const rand = mulberry32(20_261_122);
       const outcomes: string[] = [];
       // Kills timed from the appearance of the temporary file (the copy into it), and a few at
       // random moments from the start (parsing, backups).

@@ -20,6 +20,7 @@ import { planFix, planForSet, type RepairOutcome } from '../../src/core/aof/repa
 import { MemorySource } from '../../src/core/bytes/byteSource.js';
 import { redisAvailable, redisUnavailableReason, startRedis, type RedisServer } from '../support/redisServer.js';
 import type { RespArg } from '../support/resp.js';
+import { mulberry32 } from '../support/prng.js';
 
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -30,17 +31,6 @@ const LEGACY = 'appendonly.aof';
 // ---------------------------------------------------------------------------
 // Helpers
 
-/** mulberry32: every run tests the same cases. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Run {
   code: number | null;
@@ -300,7 +290,7 @@ const UNCLOSED: Buffer[] = [
 ];
 
 function buildCases(shape: Shape, g: Generated, seed: number, firstId: number): Case[] {
-  const random = rng(seed);
+  const random = mulberry32(seed);
   const pick = <T>(xs: T[]): T => xs[Math.floor(random() * xs.length)]!;
   const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo));
   const mp = shape.startsWith('mp-');

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { MemorySource } from '../../src/core/bytes/byteSource.js';
 import { crc64 } from '../../src/core/bytes/crc64.js';
 import { parseRdb } from '../../src/core/rdb/parser.js';
+import { mulberry32 } from '../support/prng.js';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'rdb', 'ok');
 const CHECK_RDB = '/usr/bin/redis-check-rdb';
@@ -27,17 +28,6 @@ function judge(path: string): Promise<boolean> {
   });
 }
 
-/** A small deterministic PRNG (mulberry32) so every run tests the same cases. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Rewrites the trailing CRC-64 so structural damage is not caught by the checksum first. */
 function fixCrc(bytes: Uint8Array): Uint8Array {
@@ -84,7 +74,7 @@ describe('damaged RDB files: same verdict as redis-check-rdb', function () {
 
   function casesFor(file: string, seed: number): Case[] {
     const bytes = new Uint8Array(readFileSync(join(FIXTURES, file)));
-    const random = rng(seed);
+    const random = mulberry32(seed);
     const cases: Case[] = [];
     // Truncation at every 37th offset plus the interesting ends.
     const cuts = new Set<number>([0, 1, 5, 8, 9, 10, bytes.length - 9, bytes.length - 8, bytes.length - 1]);
