@@ -7,10 +7,12 @@
  * directory). For a multi-part set the manifest is the commit point.
  */
 
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAof, type AofCommand, type AofResult } from '../core/aof/aofParser.js';
-import { planForSet, planRepair, type RepairKind, type RepairOutcome, type RepairPlan } from '../core/aof/repair.js';
+import { loadOrder, parseManifest } from '../core/aof/manifest.js';
+import { planForSet, planRepair, type Removal, type RepairKind, type RepairOutcome, type RepairPlan } from '../core/aof/repair.js';
 import { formatOffset } from '../core/model/problem.js';
 import { commandText, readAof } from './aof.js';
 import { FileSource } from './fileSource.js';
@@ -118,11 +120,16 @@ function copyRange(from: number, start: number, end: number, to: number, faulty 
   }
 }
 
-/** Writes `bytesOf(fd)` to a temporary file beside `file`, fsyncs it and renames it over `file`. */
-function replaceAtomically(file: string, write: (out: number) => void): void {
+/**
+ * Writes `write(fd)` to a temporary file beside `file`, fsyncs it and renames
+ * it over `file`. `mode`: the permissions when `file` does not exist (default:
+ * those of `file`); `beforeRename(tmp)` runs once the temporary file is complete
+ * and synced.
+ */
+function replaceAtomically(file: string, write: (out: number) => void, o: { mode?: number; beforeRename?: (tmp: string) => void } = {}): void {
   const dir = path.dirname(file);
   const tmp = path.join(dir, `.${path.basename(file)}.redis-inspect-${process.pid}.tmp`);
-  const mode = fs.statSync(file).mode & 0o7777;
+  const mode = o.mode ?? fs.statSync(file).mode & 0o7777;
   const out = fs.openSync(tmp, 'wx', mode);
   try {
     write(out);
@@ -133,6 +140,12 @@ function replaceAtomically(file: string, write: (out: number) => void): void {
     throw e;
   }
   fs.closeSync(out);
+  try {
+    o.beforeRename?.(tmp);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
   faultPoint('before-rename');
   fs.renameSync(tmp, file);
   fsyncPath(dir, true);
@@ -177,6 +190,107 @@ export interface ApplyResult {
   resultFile: string;
 }
 
+/** The name of the record a repair leaves in its backup folder. */
+export const BACKUP_RECORD = 'redis-inspect-backup.json';
+
+/** How many bytes at the end of a file its fingerprint hashes. */
+const TAIL_BYTES = 64 * 1024;
+
+/**
+ * What tells whether a file changed since it was recorded: its size and the
+ * SHA-256 of its last 64 KiB (the whole file when smaller, so a manifest is
+ * compared whole). Chosen over size + mtime: Redis changes an AOF by appending
+ * (the size changes) or by replacing it with a rewrite (a new tail), and both
+ * show here whatever the clock says, while an mtime gives false alarms after
+ * a copy, a `touch` or a restore from a backup tool, and misses a same-size
+ * rewrite within the file system's timestamp granularity. It costs one 64 KiB
+ * read, even for a 2 GB AOF. (A same-size edit in the middle of a file goes
+ * unseen: not something Redis does.) `mtimeMs` is informative only.
+ */
+export interface Fingerprint {
+  size: number;
+  tailSha256: string;
+  mtimeMs?: number;
+}
+
+/**
+ * `redis-inspect-backup.json`: what a repair did, and what `undo`
+ * ({@link restoreBackup}) needs to reverse it. Version 1 (before `undo`) had
+ * only `kind` to `at`.
+ */
+export interface BackupRecord {
+  version: 2;
+  /** The repair's kind. */
+  kind: RepairKind;
+  /** The path of the file that was repaired (absolute). */
+  file: string;
+  /** Its size before and after the repair, and the ranges removed from it (saved as `<name>.removed-<start>-<end>`). */
+  size: number;
+  newSize: number;
+  removals: Removal[];
+  /** Files moved out of a multi-part set into the backup folder. */
+  dropFiles: string[];
+  /** When the repair started (ISO 8601). */
+  at: string;
+  /** What the repair was given: a single AOF, or a multi-part set (manifest + files). */
+  target: 'aof' | 'multipart';
+  /** The directory of the file (the appendonlydir of a set), absolute. */
+  dir: string;
+  /** The repaired file's name in `dir` (the original copy in the backup has the same name). */
+  name: string;
+  /** Multi-part sets: the manifest's path (absolute). */
+  manifest?: string;
+  /** When the repair rewrote the manifest: the name of the original manifest's copy in the backup folder. */
+  manifestName?: string;
+  /** When the repair rewrote the manifest: the repaired file's new name (listed only by the new manifest). */
+  renameTo?: string;
+  /** Fingerprints of the originals saved in the backup folder, by their name there (file, moved files, manifest). */
+  originals: Record<string, Fingerprint>;
+  /**
+   * The state the repair left, written once the repaired bytes are on disk and
+   * before the commit (the rename): the repaired file and, for a set, the manifest.
+   */
+  after?: { file: string; fingerprint: Fingerprint; manifest?: Fingerprint };
+  /** Set by `undo`. */
+  restored?: { at: string; files: string[]; forced: boolean; saved?: string };
+}
+
+/** The fingerprint of a file (see {@link Fingerprint}). */
+export function fingerprint(file: string): Fingerprint {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const st = fs.fstatSync(fd);
+    const n = Math.min(st.size, TAIL_BYTES);
+    const buf = Buffer.alloc(n);
+    for (let at = 0; at < n; ) {
+      const got = fs.readSync(fd, buf, at, n - at, st.size - n + at);
+      if (got === 0) throw new Error(`${file}: unexpected end of file`);
+      at += got;
+    }
+    return { size: st.size, tailSha256: createHash('sha256').update(buf).digest('hex'), mtimeMs: st.mtimeMs };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Writes a small file durably and atomically (temporary file, fsync, rename, fsync of the directory). */
+function writeDurably(file: string, text: string): void {
+  const tmp = `${file}.tmp`;
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    fs.writeSync(fd, text);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+  fsyncPath(path.dirname(file), true);
+}
+
+function writeRecord(backup: string, record: BackupRecord): void {
+  writeDurably(path.join(backup, BACKUP_RECORD), `${JSON.stringify(record, null, 2)}\n`);
+}
+
 /**
  * Applies a repair plan without printing or asking: backs up the original
  * file, the removed bytes and the manifest, then replaces the file atomically
@@ -208,14 +322,34 @@ export function applyRepairPlan(target: Target, plan: RepairPlan, options: Apply
     fs.closeSync(src);
   }
   const manifestPath = target.kind === 'multipart' ? target.manifestPath : undefined;
-  if (manifestPath && plan.manifest !== undefined) {
-    fs.copyFileSync(manifestPath, path.join(backup, path.basename(manifestPath)));
-    fsyncPath(path.join(backup, path.basename(manifestPath)));
+  const manifestName = manifestPath && plan.manifest !== undefined ? path.basename(manifestPath) : undefined;
+  if (manifestPath && manifestName) {
+    fs.copyFileSync(manifestPath, path.join(backup, manifestName));
+    fsyncPath(path.join(backup, manifestName));
   }
-  fs.writeFileSync(
-    path.join(backup, 'redis-inspect-backup.json'),
-    `${JSON.stringify({ kind: plan.kind, file, size: plan.size, newSize: plan.newSize, removals: plan.removals, dropFiles: plan.dropFiles, at: new Date().toISOString() }, null, 2)}\n`,
-  );
+  const originals: Record<string, Fingerprint> = { [plan.file]: fingerprint(path.join(backup, plan.file)) };
+  // The files a set drops are moved into the backup at the end: recorded as they are now (one
+  // listed after the damaged file but missing has nothing to move, or to put back).
+  for (const f of plan.dropFiles) if (fs.existsSync(path.join(dir, f))) originals[f] = fingerprint(path.join(dir, f));
+  if (manifestName) originals[manifestName] = fingerprint(path.join(backup, manifestName));
+  const record: BackupRecord = {
+    version: 2,
+    kind: plan.kind,
+    file: path.resolve(file),
+    size: plan.size,
+    newSize: plan.newSize,
+    removals: plan.removals,
+    dropFiles: plan.dropFiles,
+    at: new Date().toISOString(),
+    target: target.kind === 'multipart' ? 'multipart' : 'aof',
+    dir: path.resolve(dir),
+    name: plan.file,
+    ...(manifestPath ? { manifest: path.resolve(manifestPath) } : {}),
+    ...(manifestName ? { manifestName } : {}),
+    ...(manifestName && plan.renameTo !== undefined ? { renameTo: plan.renameTo } : {}),
+    originals,
+  };
+  writeRecord(backup, record);
   fsyncPath(backup, true);
   faultPoint('after-backup');
 
@@ -231,6 +365,11 @@ export function applyRepairPlan(target: Target, plan: RepairPlan, options: Apply
     } finally {
       fs.closeSync(from);
     }
+  };
+  /** Records the state the repair leaves (the written file, the manifest), before the commit. */
+  const recordAfter = (written: string, resultFile: string, manifest?: Fingerprint) => {
+    record.after = { file: path.resolve(resultFile), fingerprint: fingerprint(written), ...(manifest ? { manifest } : {}) };
+    writeRecord(backup, record);
   };
 
   if (manifestPath && plan.manifest !== undefined && plan.renameTo !== undefined) {
@@ -249,18 +388,245 @@ export function applyRepairPlan(target: Target, plan: RepairPlan, options: Apply
     }
     fsyncPath(dir, true);
     faultPoint('after-temp-write');
-    replaceAtomically(manifestPath, (o) => fs.writeSync(o, plan.manifest!));
+    replaceAtomically(manifestPath, (o) => fs.writeSync(o, plan.manifest!), { beforeRename: (tmp) => recordAfter(repaired, repaired, fingerprint(tmp)) });
     faultPoint('after-manifest');
     // 3. What the set no longer lists goes to the backup (the original is already copied there).
     fs.unlinkSync(file);
-    for (const f of plan.dropFiles) moveFile(path.join(dir, f), path.join(backup, f));
+    for (const f of plan.dropFiles) if (originals[f]) moveFile(path.join(dir, f), path.join(backup, f));
     fsyncPath(dir, true);
   } else {
     // 2. One file changes: temporary file, fsync, rename over it.
-    replaceAtomically(file, writeRepaired);
+    const manifest = manifestPath ? fingerprint(manifestPath) : undefined;
+    replaceAtomically(file, writeRepaired, { beforeRename: (tmp) => recordAfter(tmp, file, manifest) });
   }
 
   return { backup, resultFile: plan.renameTo ? path.join(dir, plan.renameTo) : file };
+}
+
+/** A refusal or failure of `undo`, with a message for the user. `code`: ECHANGED (the files changed since the repair: `force` overrides), EBACKUP (not a usable backup folder), ENOENT, EIO. */
+export class RestoreError extends Error {
+  constructor(
+    readonly code: 'ECHANGED' | 'EBACKUP' | 'ENOENT' | 'EIO',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RestoreError';
+  }
+}
+
+/** Runs an fs step of `undo`, turning a raw fs error into one that says what was being done. */
+function step<T>(what: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof RestoreError) throw e;
+    const err = e as NodeJS.ErrnoException;
+    throw new RestoreError(err.code === 'ENOENT' ? 'ENOENT' : 'EIO', `${what}: ${err.message ?? String(e)}`);
+  }
+}
+
+/** The fingerprint of `file`, or undefined when it does not exist. */
+function fingerprintIfAny(file: string): Fingerprint | undefined {
+  if (!fs.existsSync(file)) return undefined;
+  return step(`reading ${file}`, () => fingerprint(file));
+}
+
+function same(a: Fingerprint | undefined, b: Fingerprint | undefined): boolean {
+  return !!a && !!b && a.size === b.size && a.tailSha256 === b.tailSha256;
+}
+
+/** Reads and checks a backup folder's record. */
+export function readBackupRecord(backupDir: string): BackupRecord {
+  const file = path.join(backupDir, BACKUP_RECORD);
+  if (!fs.existsSync(backupDir)) throw new RestoreError('ENOENT', `${backupDir}: no such backup folder`);
+  if (!fs.existsSync(file)) throw new RestoreError('EBACKUP', `${backupDir}: no ${BACKUP_RECORD} in it: not a backup folder of redis-inspect fix`);
+  let record: Partial<BackupRecord> & { version?: number };
+  try {
+    record = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<BackupRecord>;
+  } catch (e) {
+    throw new RestoreError('EBACKUP', `${file}: unreadable (${e instanceof Error ? e.message : String(e)})`);
+  }
+  if (record.version !== 2 || typeof record.dir !== 'string' || typeof record.name !== 'string' || !record.originals || !Array.isArray(record.dropFiles)) {
+    throw new RestoreError(
+      'EBACKUP',
+      `${file}: written by an older redis-inspect (or edited): it does not record what undo needs; restore by hand by copying the saved files${record.file ? ` back to ${path.dirname(record.file)}` : ''}`,
+    );
+  }
+  if (record.renameTo !== undefined && (record.manifest === undefined || record.manifestName === undefined)) {
+    throw new RestoreError('EBACKUP', `${file}: records a renamed file but no manifest`);
+  }
+  return record as BackupRecord;
+}
+
+function describeChange(label: string, now: Fingerprint | undefined, then: Fingerprint): string {
+  if (!now) return `${label} is missing`;
+  if (now.size !== then.size) return `${label} has ${now.size} bytes, the repair left ${then.size}${now.size > then.size ? ' (appended to since?)' : ''}`;
+  return `${label} has the same size as the repair left but other bytes at its end`;
+}
+
+/**
+ * Undoes a repair from its backup folder (`redis-inspect undo`): puts the
+ * original file(s) back as they were before the repair, atomically.
+ *
+ * A single file (or a set whose manifest the repair kept) is replaced by its
+ * saved copy (temporary file, fsync, rename). A set whose manifest the repair
+ * rewrote is restored in the repair's order reversed: the files it moved out
+ * come back first, then the original file under its name (none of them listed
+ * by the current manifest), then the manifest's rename — the commit point: a
+ * crash before it leaves the repaired set, after it the original one — and
+ * last the renamed repaired file is removed. A rerun after a crash finishes
+ * the job. The backup folder stays; its record is marked as restored.
+ *
+ * Refused (RestoreError ECHANGED) when the files are not what the repair left
+ * (Redis appended to the AOF, rewrote it, …), unless `force`: then every
+ * current file the undo overwrites or removes that is neither the original nor
+ * what the repair left is first saved into `<backup>/replaced-by-undo-<time>`.
+ * Files listed by a newer manifest are left in place.
+ */
+export function restoreBackup(backupDir: string, options: { force?: boolean } = {}): { restored: string[]; message: string } {
+  const backup = path.resolve(backupDir);
+  const record = readBackupRecord(backup);
+  if (record.restored) {
+    return { restored: [], message: `already restored on ${record.restored.at} (${record.restored.files.map((f) => path.basename(f)).join(', ') || 'nothing to write'}); the backup folder is kept: ${backup}` };
+  }
+  const { dir, name } = record;
+  if (!fs.existsSync(dir)) throw new RestoreError('ENOENT', `${dir}: the directory of the repaired file is gone (moved?): nothing to restore into`);
+  const set = record.renameTo !== undefined;
+  const manifestPath = record.manifest;
+
+  // 1. The backup must hold every original, as it was saved.
+  // The files a set dropped that existed (one listed but missing was not moved, and is not put back).
+  const dropped = set ? record.dropFiles.filter((f) => record.originals[f]) : [];
+  const saved = [name, ...dropped, ...(record.manifestName ? [record.manifestName] : [])];
+  for (const f of saved) {
+    const want = record.originals[f];
+    if (!want) throw new RestoreError('EBACKUP', `${backup}: the backup record has no fingerprint of ${f}`);
+    const have = fingerprintIfAny(path.join(backup, f));
+    // A repair stopped right after its commit has not moved the dropped files yet: they are still in place.
+    if (!have && record.dropFiles.includes(f) && same(fingerprintIfAny(path.join(dir, f)), want)) continue;
+    if (!same(have, want)) {
+      throw new RestoreError('EBACKUP', `${backup}: incomplete backup: ${!have ? `${f} is missing` : have.size !== want.size ? `${f} has ${have.size} bytes, ${want.size} were saved` : `${f} is not the file that was saved (its last bytes differ)`}; nothing restored`);
+    }
+  }
+
+  // 2. Where the files stand: as the repair left them, already the originals, or changed.
+  const after = record.after;
+  const fileNow = fingerprintIfAny(path.join(dir, name));
+  const manifestNow = manifestPath ? fingerprintIfAny(manifestPath) : undefined;
+  const resultNow = after ? fingerprintIfAny(after.file) : undefined;
+  const isOriginal = set
+    ? same(manifestNow, record.originals[record.manifestName!]) && same(fileNow, record.originals[name]) && dropped.every((f) => same(fingerprintIfAny(path.join(dir, f)), record.originals[f]))
+    : same(fileNow, record.originals[name]);
+  const changes: string[] = [];
+  if (!after) {
+    changes.push('the backup does not record the state the repair left (the repair was interrupted before its commit?)');
+  } else {
+    if (!same(resultNow, after.fingerprint)) changes.push(describeChange(path.basename(after.file), resultNow, after.fingerprint));
+    if (after.manifest && !same(manifestNow, after.manifest)) changes.push(describeChange(`the manifest ${path.basename(manifestPath!)}`, manifestNow, after.manifest));
+  }
+
+  const markRestored = (files: string[], forced: boolean, savedTo?: string) => {
+    record.restored = { at: new Date().toISOString(), files, forced, ...(savedTo ? { saved: savedTo } : {}) };
+    step(`marking ${backup} as restored`, () => writeRecord(backup, record));
+  };
+
+  if (isOriginal && changes.length > 0) {
+    // The originals are in place: an undo stopped after its commit, or the repair before its own.
+    if (set && after && fs.existsSync(after.file) && same(resultNow, after.fingerprint)) {
+      step(`removing the repaired file ${after.file}`, () => fs.unlinkSync(after.file));
+      step(`syncing ${dir}`, () => fsyncPath(dir, true));
+    }
+    markRestored([], false);
+    return { restored: [], message: `${set ? dir : path.join(dir, name)} already holds the original${set ? ' set' : ' file'} (an interrupted undo, or a repair that did not commit): marked as restored; the backup folder is kept: ${backup}` };
+  }
+  if (changes.length > 0 && !options.force) {
+    throw new RestoreError(
+      'ECHANGED',
+      `refusing to undo: the files changed since the repair: ${changes.join('; ')}. Stop Redis before undoing; to put the originals back anyway, use --force (the current files are first saved in the backup folder)`,
+    );
+  }
+  const forced = changes.length > 0;
+
+  // 3. Restore. A current file that is neither the original nor what the repair left is saved first.
+  let savedTo: string | undefined;
+  const keep = (file: string, how: 'copy' | 'move') => {
+    if (!savedTo) {
+      savedTo = path.join(backup, `replaced-by-undo-${stamp()}`);
+      for (let i = 2; fs.existsSync(savedTo); i++) savedTo = path.join(backup, `replaced-by-undo-${stamp()}-${i}`);
+      step(`creating ${savedTo}`, () => fs.mkdirSync(savedTo!));
+    }
+    const to = path.join(savedTo, path.basename(file));
+    step(`saving the current ${file} in ${savedTo}`, () => {
+      if (how === 'move') moveFile(file, to);
+      else fs.copyFileSync(file, to);
+      fsyncPath(to);
+    });
+  };
+  /** Puts `f` from the backup back into `dir` (unless it already is the original there). */
+  const restoreFile = (f: string, dest: string, repaired?: Fingerprint): boolean => {
+    const now = fingerprintIfAny(dest);
+    if (same(now, record.originals[f])) return false;
+    if (now && !same(now, repaired)) keep(dest, 'copy');
+    const from = path.join(backup, f);
+    const mode = step(`reading ${from}`, () => fs.statSync(from).mode & 0o7777);
+    step(`restoring ${dest} from ${from}`, () =>
+      replaceAtomically(
+        dest,
+        (out) => {
+          const fd = fs.openSync(from, 'r');
+          try {
+            copyRange(fd, 0, record.originals[f]!.size, out);
+          } finally {
+            fs.closeSync(fd);
+          }
+        },
+        { mode },
+      ),
+    );
+    return true;
+  };
+
+  const restored: string[] = [];
+  const notes: string[] = [];
+  if (!set) {
+    if (restoreFile(name, path.join(dir, name), after?.fingerprint)) restored.push(path.join(dir, name));
+  } else {
+    const listedNow = manifestNow ? listedBy(manifestPath!) : [];
+    // The files the repair moved out, then the original under its name: none is listed by the repaired manifest.
+    for (const f of [...dropped, name]) {
+      if (restoreFile(f, path.join(dir, f))) restored.push(path.join(dir, f));
+    }
+    step(`syncing ${dir}`, () => fsyncPath(dir, true));
+    faultPoint('undo-before-manifest');
+    // The commit point: the original manifest.
+    if (restoreFile(record.manifestName!, manifestPath!, after?.manifest)) restored.push(manifestPath!);
+    faultPoint('undo-after-manifest');
+    const repaired = path.join(dir, record.renameTo!);
+    if (fs.existsSync(repaired)) {
+      if (same(resultNow, after?.fingerprint)) step(`removing the repaired file ${repaired}`, () => fs.unlinkSync(repaired));
+      else keep(repaired, 'move');
+      notes.push(`removed ${record.renameTo}`);
+    }
+    step(`syncing ${dir}`, () => fsyncPath(dir, true));
+    const listedAfter = listedBy(manifestPath!);
+    const orphans = listedNow.filter((f) => !listedAfter.includes(f) && f !== record.renameTo && fs.existsSync(path.join(dir, f)));
+    if (orphans.length) notes.push(`left in place, no longer listed by the manifest: ${orphans.join(', ')}`);
+  }
+  markRestored(restored, forced, savedTo);
+  const what = restored.length ? `restored ${restored.map((f) => path.basename(f)).join(', ')}` : 'the originals were already in place';
+  return {
+    restored,
+    message: `${what}${set ? ` in ${dir}` : ''}${notes.length ? `; ${notes.join('; ')}` : ''}${savedTo ? `; the files it replaced are saved in ${savedTo}` : ''}; the backup folder is kept: ${backup}`,
+  };
+}
+
+/** The BASE and INCR files a manifest lists (empty when it cannot be read). */
+function listedBy(manifestPath: string): string[] {
+  try {
+    return loadOrder(parseManifest(new Uint8Array(fs.readFileSync(manifestPath)))).map((e) => e.name);
+  } catch {
+    return [];
+  }
 }
 
 /** Runs `fix`; returns the exit status. */
@@ -304,8 +670,8 @@ export function fixCommand(target: Target, o: FixOptions): number {
   );
   say(
     plan.renameTo
-      ? `backup: ${backup} (to undo: copy the manifest, ${plan.file} and the moved files from it back into ${dir})`
-      : `backup: ${backup} (to undo: cp ${JSON.stringify(path.join(backup, plan.file))} ${JSON.stringify(file)})`,
+      ? `backup: ${backup} (to undo: redis-inspect undo ${JSON.stringify(backup)}, which puts the manifest, ${plan.file} and the moved files back into ${dir})`
+      : `backup: ${backup} (to undo: redis-inspect undo ${JSON.stringify(backup)})`,
   );
   return 0;
 }

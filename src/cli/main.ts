@@ -18,7 +18,7 @@ import { checkAofCommand, dumpAofCommand, logAofCommand, statsAofCommand } from 
 import { FileSource } from './fileSource.js';
 import { hasAofPreambleMark } from '../core/rdb/preamble.js';
 import { diffCommand } from './diff.js';
-import { fixCommand } from './fix.js';
+import { fixCommand, RestoreError, restoreBackup } from './fix.js';
 import { resolveTarget, type Target } from './target.js';
 import { Output } from './output.js';
 
@@ -34,6 +34,7 @@ Usage:
   redis-inspect fix TARGET [--yes] [--dry-run] [--backup DIR] [--drop-later-files]
                     [--drop-last-command | --strip-unclosed-multi | --remove-flush [--with-following]
                      | --truncate-to-timestamp UNIX_SECONDS]
+  redis-inspect undo BACKUP_DIR [--force]
   redis-inspect diff A B [--json | --markdown [--limit N]] [--db N]... [--match GLOB] [-o OUT]
 
 TARGET is an RDB file, an AOF (plain, or with an RDB preamble), a multi-part
@@ -57,13 +58,19 @@ Commands:
           comes after it), --truncate-to-timestamp T (as redis-check-aof).
           Shows what goes, asks on a terminal unless --yes, backs up the
           original and the removed bytes, replaces the file atomically.
+  undo    Undo a fix from the backup folder it printed: puts the original
+          file(s) and manifest back atomically and keeps the folder. Refused
+          when the files changed since the repair (Redis appended to the AOF or
+          rewrote it) unless --force (which first saves the current files in
+          the backup folder).
   diff    Compare two RDB files key by key: keys added, removed and changed
           (type, TTL, and what changed inside: list positions, set members,
           sorted-set scores, hash fields, stream entries and consumer groups).
           '--markdown' = a summary for a pull request. Exit 0 same data,
           1 different, 2 error or a damaged input. AOF inputs: not supported yet.
 
-Exit status: 0 valid (or repaired), 1 damaged or repair refused, 2 usage or I/O error.
+Exit status: 0 valid (or repaired, or undone), 1 damaged or repair (or undo)
+refused, 2 usage or I/O error.
 `;
 
 class UsageError extends Error {}
@@ -83,6 +90,8 @@ export function main(argv: string[]): number {
         return log(rest);
       case 'fix':
         return fix(rest);
+      case 'undo':
+        return undo(rest);
       case 'diff':
         return diffCommand(rest);
       case '-h':
@@ -412,6 +421,21 @@ function fix(args: string[]): number {
     withFollowing: values['with-following'] === true,
     ...(timestamp !== undefined ? { timestamp } : {}),
   });
+}
+
+function undo(args: string[]): number {
+  const { values, positionals } = parse(args, { force: { type: 'boolean', short: 'f' } });
+  if (positionals.length === 0) throw new UsageError('missing BACKUP_DIR (the backup folder fix printed)');
+  if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
+  try {
+    const { message } = restoreBackup(positionals[0]!, { force: values.force === true });
+    process.stdout.write(`${message}\n`);
+    return 0;
+  } catch (e) {
+    if (!(e instanceof RestoreError)) throw e;
+    process.stderr.write(`redis-inspect: ${e.message}\n`);
+    return e.code === 'ECHANGED' ? 1 : 2;
+  }
 }
 
 function csvField(s: string): string {

@@ -42,7 +42,9 @@ export type WorkerRequest =
   /** Plan the repairs of an AOF target (one read of its files; progress while reading). */
   | { type: 'repair-plan'; id: number; target: Target; options: RepairPlanOptions }
   /** Apply a plan as the CLI's `fix` does (src/cli/fix.ts applyRepairPlan): backup, atomic replace. */
-  | { type: 'repair'; id: number; target: Target; plan: RepairPlan; backup: string };
+  | { type: 'repair'; id: number; target: Target; plan: RepairPlan; backup: string }
+  /** Undo a repair from its backup folder, as the CLI's `undo` does (src/cli/fix.ts restoreBackup). */
+  | { type: 'restore'; id: number; backup: string; force?: boolean };
 
 /** Worker → host. */
 export type WorkerMessage =
@@ -53,4 +55,6 @@ export type WorkerMessage =
   | { type: 'repair-plans'; replyTo: number; choices: RepairChoice[]; refusals: string[] }
   /** Settles a `repair`. */
   | { type: 'repaired'; replyTo: number; backup: string; resultFile: string }
+  /** Settles a `restore` (a refusal is an `error` with restoreBackup's code: ECHANGED, EBACKUP, ENOENT, EIO). */
+  | { type: 'restored'; replyTo: number; restored: string[]; message: string }
   | { type: 'error'; replyTo: number; error: { code: string; message: string } };

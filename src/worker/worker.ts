@@ -3,8 +3,8 @@
  * the extension host's thread — RDB, single AOF or multi-part set, decided by
  * content as the CLI decides — reading local files positionally or bytes the
  * host handed over, and posts batched progress. It also plans and applies the
- * AOF repairs of the repair command (a 200 MB AOF is read and copied here, not
- * in the extension host).
+ * AOF repairs of the repair command, and undoes them (a 200 MB AOF is read and
+ * copied here, not in the extension host).
  */
 
 import * as fs from 'node:fs';
@@ -18,7 +18,7 @@ import { detectFormat } from '../core/format.js';
 import { planForSet, planRepair, type RepairKind, type RepairOutcome, type RepairPlan } from '../core/aof/repair.js';
 import { readAof } from '../cli/aof.js';
 import { FileSource } from '../cli/fileSource.js';
-import { applyRepairPlan, targetDir } from '../cli/fix.js';
+import { applyRepairPlan, restoreBackup, targetDir } from '../cli/fix.js';
 import { openInDir, resolveTarget, type Target } from '../cli/target.js';
 import { WORKER_PROTOCOL_VERSION, type RepairChoice, type RepairPlanOptions, type WorkerMessage, type WorkerRequest } from '../protocol/worker.js';
 
@@ -58,6 +58,11 @@ export function handle(req: WorkerRequest, post: (m: WorkerMessage) => void): vo
     if (req.type === 'repair') {
       const { backup, resultFile } = applyRepairPlan(req.target, req.plan, { backup: req.backup });
       post({ type: 'repaired', replyTo: req.id, backup, resultFile });
+      return;
+    }
+    if (req.type === 'restore') {
+      const { restored, message } = restoreBackup(req.backup, { force: req.force === true });
+      post({ type: 'restored', replyTo: req.id, restored, message });
       return;
     }
     let report: CheckReport;
