@@ -149,17 +149,39 @@ process.exit(status === 'passed' && failedCount === 0 ? 0 : 1);
 
 /**
  * Answers a test's askBrowser() (test/integration/helpers.ts): reads the active
- * webview's DOM with Playwright, optionally screenshots the page into out/, and
- * writes <E2E_IPC_DIR>/<id>.json, which the test polls for.
+ * webview's DOM with Playwright, optionally acts on it, optionally screenshots
+ * the page into out/, and writes <E2E_IPC_DIR>/<id>.json, which the test polls for.
+ * Request: { id, selector, all?, count?, attribute?, fill?, press?, click?, screenshot? }.
+ * Without all/count the one element must become visible (20 s); with them,
+ * nothing is waited for (count) or at most 1 s for a first match (all).
+ * Order: read (text, attr), then fill, press, click, then the screenshot.
  */
 async function serveRequest(page, req) {
   const reply = { id: req.id };
   try {
     // A webview is <iframe class="webview ready"> (host page) → <iframe id="active-frame"> (the extension's HTML).
     const inner = page.locator('iframe.webview.ready').last().contentFrame().locator('#active-frame').contentFrame();
-    const el = inner.locator(req.selector);
-    await el.waitFor({ state: 'visible', timeout: 20_000 });
-    reply.text = await el.textContent();
+    const matches = inner.locator(req.selector);
+    let el = matches;
+    if (req.count || req.all) {
+      if (req.all) await matches.first().waitFor({ state: 'attached', timeout: 1_000 }).catch(() => {});
+      if (req.count) reply.count = await matches.count();
+      if (req.all) {
+        reply.texts = await matches.allTextContents();
+        if (req.attribute !== undefined) reply.attrs = await Promise.all((await matches.all()).map((m) => m.getAttribute(req.attribute)));
+      }
+      // Actions go to the first match.
+      el = matches.first();
+    } else {
+      await el.waitFor({ state: 'visible', timeout: 20_000 });
+      reply.text = await el.textContent();
+    }
+    // attr: of the one element (null when it lacks the attribute, or when count found no match).
+    if (req.attribute !== undefined && !req.all) reply.attr = req.count && reply.count === 0 ? null : await el.getAttribute(req.attribute, { timeout: 5_000 });
+    if (req.fill !== undefined) await el.fill(req.fill, { timeout: 20_000 });
+    // Several keys or chords, separated by spaces, are pressed one after the other ('ArrowDown ArrowDown Enter').
+    if (req.press !== undefined) for (const key of String(req.press).split(/\s+/).filter(Boolean)) await el.press(key, { timeout: 20_000 });
+    if (req.click) await el.click({ timeout: 20_000 });
     if (req.screenshot) {
       reply.screenshot = path.join(outDir, path.basename(req.screenshot));
       await page.screenshot({ path: reply.screenshot });
