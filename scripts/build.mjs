@@ -5,7 +5,7 @@
 // index.js exporting run() plus one bundle per *.test.ts, 'vscode' and 'mocha' external),
 // which scripts/e2e-run.mjs loads into a real VS Code extension host.
 import * as esbuild from 'esbuild';
-import { chmodSync, existsSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -35,6 +35,7 @@ const targets = [
   { entryPoints: ['src/cli/cli.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] },
   { entryPoints: ['src/worker/worker.ts'], outfile: 'dist/worker.js', platform: 'node', format: 'cjs', target: 'node20' },
+  { entryPoints: ['src/worker/editorWorker.ts'], outfile: 'dist/editorWorker.js', platform: 'node', format: 'cjs', target: 'node20' },
   { entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
 ].filter((t) => existsSync(t.entryPoints[0]));
 
@@ -59,4 +60,12 @@ if (watch) {
 } else {
   await Promise.all(targets.map((t) => esbuild.build({ ...common, ...t })));
   if (!integration) chmodSync('dist/cli.js', 0o755);
+}
+if (!integration) copyCodicons();
+
+/** The webview's icon font (@vscode/codicons): codicon.css + codicon.ttf into dist/codicons/ (shipped, see .vscodeignore). */
+function copyCodicons() {
+  const from = 'node_modules/@vscode/codicons/dist';
+  mkdirSync('dist/codicons', { recursive: true });
+  for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(`${from}/${f}`, `dist/codicons/${f}`);
 }

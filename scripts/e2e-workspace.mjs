@@ -155,6 +155,29 @@ export function snapshotFixtures() {
 }
 
 /**
+ * The custom editor (test/integration/editor.test.ts), by path relative to the
+ * workspace: hostile key names, a truncated AOF to repair and undo, and copies of
+ * the hybrid and multi-part fixtures of test/fixtures/aof.
+ */
+export function editorFixtures(root) {
+  const fromFixtures = (rel) => fs.readFileSync(path.join(root, 'test', 'fixtures', ...rel.split('/')));
+  const setB = resp('SET', 'b', 'hello');
+  const out = {
+    'editor/hostile.rdb': stringRdb([
+      ['<img src=x onerror=alert(1)>', '<script>alert(2)</script>'],
+      ['user:1', 'alice'],
+      ['"quoted" & <b>bold</b>', 'x'],
+    ]),
+    // Truncated inside "hello": the editor offers the repairs, applies one, undoes it.
+    'editor/repair/truncated.aof': Buffer.concat([resp('SELECT', '0'), resp('SET', 'a', '1'), setB.subarray(0, setB.length - 4)]),
+    'editor/hybrid-truncated-tail.aof': fromFixtures('aof/err/aof-hybrid-truncated-tail.aof'),
+  };
+  const dir = path.join(root, 'test', 'fixtures', 'aof', 'ok', 'multipart-rdb-base-ts');
+  for (const f of fs.readdirSync(dir)) out[`editor/appendonlydir/${f}`] = fs.readFileSync(path.join(dir, f));
+  return out;
+}
+
+/**
  * snapshot/repo: a git repository whose commit holds before.rdb as backup.rdb, then
  * backup.rdb overwritten with after.rdb (uncommitted): "Open Changes" shows user:2 changed.
  * Skipped (with a warning) when the git CLI is missing; the test then says so.
@@ -200,7 +223,7 @@ export function prepareWorkspace(root, dest) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, bytes);
   }
-  for (const [rel, bytes] of Object.entries(snapshotFixtures())) {
+  for (const [rel, bytes] of Object.entries({ ...snapshotFixtures(), ...editorFixtures(root) })) {
     const file = path.join(ws, ...rel.split('/'));
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, bytes);

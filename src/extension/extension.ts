@@ -1,16 +1,21 @@
 /**
- * Extension entry: registration only. The one command of this version checks
- * an RDB file in a worker thread and reports what it found in the Problems
- * panel and the "Redis Inspector" output channel.
+ * Extension entry: registration only — the Check command, the AOF language
+ * support and repairs, the readable snapshot diff, and the custom editor.
  */
 
 import * as vscode from 'vscode';
 import { registerAofRepairs } from './aof/repairCommands.js';
 import { registerAofLanguage } from './aof/language.js';
 import { checkFileCommand } from './commands/checkFile.js';
+import { registerInspectEditor, type EditorTestApi } from './editor/provider.js';
 import { registerSnapshotDiff } from './snapshot/diff.js';
 
-export function activate(context: vscode.ExtensionContext): void {
+/** What `activate` returns: hooks for the integration tests. */
+export interface ExtensionApi {
+  editor: EditorTestApi;
+}
+
+export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const diagnostics = vscode.languages.createDiagnosticCollection('redis-inspector');
   const output = vscode.window.createOutputChannel('Redis Inspector');
   context.subscriptions.push(
@@ -23,6 +28,8 @@ export function activate(context: vscode.ExtensionContext): void {
   registerAofRepairs(context);
   registerAofLanguage(context);
   registerSnapshotDiff(context);
+  const editor = registerInspectEditor(context, diagnostics);
+  return { editor: editor.test };
 }
 
 export function deactivate(): void {}

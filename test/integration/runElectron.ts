@@ -3,8 +3,8 @@
 // downloads a VS Code build from Microsoft, so it does not run in CI (which has
 // only the npm registry and Debian packages); there, scripts/e2e-run.mjs runs
 // the same suite in code-server's extension host.
-// Usage: npm run build && node scripts/build.mjs --integration &&
-//        node out/integration-electron/runElectron.js   (bundled from this file)
+// Usage: npm run test:electron (= npm run build && node scripts/build.mjs --integration &&
+//        node out/integration-electron/runElectron.js, bundled from this file)
 // Env: VSCODE_EXECUTABLE=<path to code> (no download) or VSCODE_VERSION (default stable).
 
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -7,6 +7,10 @@
  * backup folder, atomic replace, the manifest as the commit point of a set).
  * Reading and copying the files happen in the worker thread (src/worker/worker.ts),
  * with progress, so that a large AOF does not block the extension host.
+ *
+ * `redisInspector.undoRepair` reverses a repair from its backup folder, as the
+ * CLI's `undo` does (src/cli/fix.ts restoreBackup), also in the worker.
+ * `onDidRepair` tells views of the files (the custom editor) to read them again.
  */
 
 import * as fs from 'node:fs';
@@ -16,7 +20,7 @@ import * as vscode from 'vscode';
 import { parseManifest } from '../../core/aof/manifest.js';
 import type { RepairKind, RepairPlan } from '../../core/aof/repair.js';
 import { formatOffset } from '../../core/model/problem.js';
-import { defaultBackupDir, targetDir } from '../../cli/fix.js';
+import { defaultBackupDir, readBackupRecord, targetDir, type BackupRecord } from '../../cli/fix.js';
 import { resolveTarget, type Target } from '../../cli/target.js';
 import type { RepairChoice, RepairPlanOptions, WorkerMessage, WorkerRequest } from '../../protocol/worker.js';
 import { REPAIR_COMMAND, registerAofQuickFixes } from './quickFixes.js';
@@ -50,8 +54,46 @@ export interface RepairCommandResult {
   message?: string;
 }
 
-interface Choice extends RepairChoice {
+/** A repair the core plans, with its label for a pick list. */
+export interface Choice extends RepairChoice {
   label: string;
+}
+
+/** The command that undoes a repair (package.json contributes.commands). */
+export const UNDO_COMMAND = 'redisInspector.undoRepair';
+
+/** What `onDidRepair` reports. */
+export interface RepairEvent {
+  /** The AOF the repair or undo wrote: the repaired file (under its new name in a set whose manifest changed), or the restored original. */
+  file: string;
+  /** The backup folder of the repair. */
+  backup?: string;
+  /** false after a repair, true after an undo. */
+  undone: boolean;
+  /** Every path the repair or undo wrote or removed (the file under both names, the manifest, the files moved out of or back into a set). */
+  files?: string[];
+}
+
+const repairEvents = new vscode.EventEmitter<RepairEvent>();
+
+/** Fires after a repair or an undo done by these commands, once the files on disk are final: views of them should read them again. */
+export const onDidRepair: vscode.Event<RepairEvent> = repairEvents.event;
+
+/** The most recent repair `repairAofCommand` did in this session. */
+export interface LastRepair {
+  /** Its backup folder (what `redisInspector.undoRepair` takes). */
+  backup: string;
+  /** What was done, for a button or a menu: "<repair's label>: <file> (−N bytes)". */
+  label: string;
+  /** The path of the file that was repaired, before the repair (where the undo puts the original back). */
+  file: string;
+}
+
+let last: LastRepair | undefined;
+
+/** The most recent repair done in this session and not undone since, if any. */
+export function lastRepair(): LastRepair | undefined {
+  return last;
 }
 
 const LABELS: Record<RepairKind, string> = {
@@ -102,6 +144,18 @@ async function choices(target: Target, args: RepairArgs, onProgress: (offset: nu
   return { list, refusals: m.refusals };
 }
 
+/**
+ * The repairs the core plans for an AOF file, its manifest or its appendonlydir
+ * (read in the worker), each with its label and what it removes: what the
+ * repair command offers. `args` narrows them as the command's arguments do.
+ */
+export async function planRepairChoices(uri: vscode.Uri | string, args: Omit<RepairArgs, 'uri' | 'yes' | 'onProgress'> = {}, token?: vscode.CancellationToken): Promise<{ list: Choice[]; refusals: string[] }> {
+  const file = typeof uri === 'string' ? uri : uri.fsPath;
+  const target = repairTarget(file);
+  if (target.kind === 'rdb') return { list: [], refusals: [`${path.basename(file)} is an RDB file, not an AOF`] };
+  return choices(target, { ...args, yes: false }, () => {}, token);
+}
+
 /** dist/worker.js of the extension (set on registration). */
 let workerFile: string | undefined;
 
@@ -126,7 +180,7 @@ function inWorker(request: WorkerRequest, onProgress: (offset: number, size: num
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'ready') worker.postMessage(request);
       else if (m.type === 'progress') onProgress(m.offset, m.size);
-      else if (m.type === 'error') finish(() => reject(new Error(m.error.message)));
+      else if (m.type === 'error') finish(() => reject(Object.assign(new Error(m.error.message), { code: m.error.code })));
       else finish(() => resolve(m));
     });
     worker.on('error', (e) => finish(() => reject(e)));
@@ -308,9 +362,18 @@ export async function repairAofCommand(args: RepairArgs = {}): Promise<RepairCom
     return fail(`Repair AOF failed (the original is untouched unless the backup says otherwise; backup folder: ${backup}): ${e instanceof Error ? e.message : String(e)}`);
   }
   const size = fs.statSync(applied.resultFile).size;
+  const original = path.join(dir, plan.file);
+  last = { backup: applied.backup, label: `${choice.label}: ${plan.file} (−${plan.size - plan.newSize} bytes)`, file: original };
+  repairEvents.fire({
+    file: applied.resultFile,
+    backup: applied.backup,
+    undone: false,
+    files: [...new Set([original, applied.resultFile, ...plan.dropFiles.map((f) => path.join(dir, f)), ...(target.kind === 'multipart' && plan.manifest !== undefined ? [target.manifestPath] : [])])],
+  });
   void vscode.window
-    .showInformationMessage(`Repaired ${plan.file}: now ${size} bytes${plan.renameTo ? `, as ${plan.renameTo}` : ''}. Backup: ${applied.backup}`, 'Open Backup Folder')
+    .showInformationMessage(`Repaired ${plan.file}: now ${size} bytes${plan.renameTo ? `, as ${plan.renameTo}` : ''}. Backup: ${applied.backup}`, 'Open Backup Folder', 'Undo')
     .then((answer) => {
+      if (answer === 'Undo') return void undoRepairCommand({ backup: applied.backup });
       if (answer !== 'Open Backup Folder') return;
       const folder = vscode.Uri.file(applied.backup);
       if (vscode.env.remoteName || vscode.env.uiKind === vscode.UIKind.Web) {
@@ -323,9 +386,131 @@ export async function repairAofCommand(args: RepairArgs = {}): Promise<RepairCom
   return { plan, backup: applied.backup, resultFile: applied.resultFile };
 }
 
-/** Registers the repair command and the quick fixes of `redis-aof` documents. */
+/** Arguments of `redisInspector.undoRepair` (a backup folder's URI or path also works). */
+export interface UndoArgs {
+  /** The backup folder of the repair (its redis-inspect-backup.json); default: `lastRepair()`. */
+  backup: string;
+  /** Undo without the confirmation (and refuse, rather than ask, when the files changed since the repair). */
+  yes?: boolean;
+  /** Undo even when the files changed since the repair (the current files are first saved in the backup folder). */
+  force?: boolean;
+}
+
+/** What the undo command did. */
+export interface UndoCommandResult {
+  backup?: string;
+  /** The files written back (empty when already restored). */
+  restored?: string[];
+  /** restoreBackup's report, or why nothing was done ('cancelled' when declined). */
+  message: string;
+  /** true when the undo was refused or failed. */
+  failed?: boolean;
+}
+
+/** What an undo will put back, for the confirmation. */
+function undoDetail(r: BackupRecord, backup: string): string {
+  const lines = [`puts back ${r.name} (${r.size} bytes) in ${r.dir}`];
+  if (r.renameTo) {
+    lines.push(...r.dropFiles.map((f) => `puts back ${f}, which the repair moved out of the set`));
+    lines.push(`restores the manifest ${path.basename(r.manifest!)} and removes ${r.renameTo}`);
+  }
+  lines.push(`repair: ${r.kind}, ${r.at}`, `backup folder (kept): ${backup}`);
+  return lines.join('\n');
+}
+
+function toPath(a: UndoArgs | vscode.Uri | string | undefined): { backup?: string; yes?: boolean; force?: boolean } {
+  if (typeof a === 'string') return { backup: a };
+  if (a instanceof vscode.Uri) return { backup: a.fsPath };
+  if (a && typeof a === 'object' && 'fsPath' in a) return { backup: (a as { fsPath: string }).fsPath };
+  return a ?? {};
+}
+
+/**
+ * Runs the undo command: the backup folder given, else the last repair of this
+ * session, else (interactive) a folder picker; confirms with a modal unless
+ * `yes`; restores in the worker; offers to force it when the files changed.
+ */
+export async function undoRepairCommand(args?: UndoArgs | vscode.Uri | string): Promise<UndoCommandResult> {
+  const fail = (message: string, backup?: string): UndoCommandResult => {
+    void vscode.window.showErrorMessage(message);
+    return { message, failed: true, ...(backup ? { backup } : {}) };
+  };
+  const a = toPath(args);
+  let backup = a.backup ?? last?.backup;
+  if (!backup && !a.yes) {
+    const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, title: 'No repair in this session: pick the backup folder of the repair to undo', openLabel: 'Undo This Repair' });
+    backup = picked?.[0]?.fsPath;
+    if (!backup) return { message: 'cancelled' };
+  }
+  if (!backup) return fail('Undo AOF Repair: no repair to undo in this session (pass the backup folder).');
+  backup = path.resolve(backup);
+
+  let record: BackupRecord;
+  try {
+    record = readBackupRecord(backup);
+  } catch (e) {
+    return fail(`Undo AOF Repair: ${e instanceof Error ? e.message : String(e)}`, backup);
+  }
+  if (record.restored) {
+    const message = `Undo AOF Repair: already restored on ${record.restored.at} (backup: ${backup})`;
+    void vscode.window.showInformationMessage(message);
+    if (last?.backup === backup) last = undefined;
+    return { backup, restored: [], message };
+  }
+  // Unsaved changes to a file the undo rewrites would be lost, or overwrite it.
+  const touched = [record.name, ...record.dropFiles, ...(record.renameTo ? [record.renameTo] : [])].map((f) => path.join(record.dir, f));
+  if (record.manifest) touched.push(record.manifest);
+  const dirty = vscode.workspace.textDocuments.find((d) => d.isDirty && d.uri.scheme === 'file' && touched.includes(d.uri.fsPath));
+  if (dirty) return fail(`Undo AOF Repair: ${path.basename(dirty.uri.fsPath)} has unsaved changes: save or revert it first.`, backup);
+
+  if (!a.yes) {
+    const go = await vscode.window.showWarningMessage(`Undo the repair of ${record.name}? The original file${record.renameTo ? 's and manifest' : ''} will be put back.`, { modal: true, detail: undoDetail(record, backup) }, 'Undo Repair');
+    if (go !== 'Undo Repair') return { backup, message: 'cancelled' };
+  }
+
+  const run = (force: boolean) =>
+    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Undoing the repair of ${record.name}…`, cancellable: false }, async () => {
+      // Not cancellable: the worker runs to the end (each file is replaced atomically; a rerun finishes an interrupted undo).
+      const m = await inWorker({ type: 'restore', id: 1, backup: backup!, force }, () => {});
+      if (m.type !== 'restored') throw new Error(`unexpected worker reply ${m.type}`);
+      return m;
+    });
+  let done: { restored: string[]; message: string };
+  try {
+    done = await run(a.force === true);
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    if (err.code !== 'ECHANGED' || a.yes || a.force) return fail(`Undo AOF Repair: ${err.message}`, backup);
+    const again = await vscode.window.showWarningMessage(
+      `The files changed since the repair of ${record.name}. Undo anyway?`,
+      { modal: true, detail: `${err.message}\n\nThe current files are first saved in a replaced-by-undo folder inside the backup folder.` },
+      'Undo Anyway',
+    );
+    if (again !== 'Undo Anyway') return { backup, message: 'cancelled' };
+    try {
+      done = await run(true);
+    } catch (e2) {
+      return fail(`Undo AOF Repair: ${e2 instanceof Error ? e2.message : String(e2)}`, backup);
+    }
+  }
+  if (last?.backup === backup) last = undefined;
+  const original = path.join(record.dir, record.name);
+  repairEvents.fire({
+    file: original,
+    backup,
+    undone: true,
+    files: [...new Set([original, ...(record.after ? [record.after.file] : []), ...record.dropFiles.map((f) => path.join(record.dir, f)), ...(record.renameTo && record.manifest ? [record.manifest] : [])])],
+  });
+  void vscode.window.showInformationMessage(`Undid the repair of ${record.name}: ${done.message}`);
+  return { backup, restored: done.restored, message: done.message };
+}
+
+/** Registers the repair and undo commands and the quick fixes of `redis-aof` documents. */
 export function registerAofRepairs(context: vscode.ExtensionContext): void {
   workerFile = path.join(context.extensionPath, 'dist', 'worker.js');
   registerAofQuickFixes(context);
-  context.subscriptions.push(vscode.commands.registerCommand(REPAIR_COMMAND, (args?: RepairArgs | vscode.Uri) => repairAofCommand(args instanceof vscode.Uri ? { uri: args } : args)));
+  context.subscriptions.push(
+    vscode.commands.registerCommand(REPAIR_COMMAND, (args?: RepairArgs | vscode.Uri) => repairAofCommand(args instanceof vscode.Uri ? { uri: args } : args)),
+    vscode.commands.registerCommand(UNDO_COMMAND, (args?: UndoArgs | vscode.Uri | string) => undoRepairCommand(args)),
+  );
 }
