@@ -244,6 +244,39 @@ describe('custom editor', function () {
     await screenshots(uri, 'hybrid');
   });
 
+  it('a plain AOF reopened in the editor: its commands, in a light and a dark theme', async () => {
+    const { uri, overview } = await open('aof/valid.aof', AOF_VIEW);
+    assert.equal(overview.kind, 'aof');
+    assert.equal(overview.ok, true);
+    assert.equal(overview.parts[0]!.aof!.commands, 4);
+    const s = await act(uri, { kind: 'expandPath', path: 'commands' });
+    rowWith(s, 'SELECT 0');
+    rowWith(s, 'SET a 1');
+    rowWith(s, 'RPUSH list x y');
+    rowWith(s, 'INCR counter');
+    await screenshots(uri, 'aof');
+  });
+
+  it('expansion, filter and selection survive switching tabs', async () => {
+    const { uri } = await open(ALL_TYPES);
+    await act(uri, { kind: 'filter', filter: { pattern: 'hash:*' } });
+    const before = await act(uri, { kind: 'expandPath', path: 'db 0/hash:lp' });
+    rowWith(before, 'f1');
+    // Another editor in the same group hides the webview (its context is not retained)…
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content: 'other' }), { preview: false });
+    await new Promise((r) => setTimeout(r, 500));
+    // …and coming back restores it from its saved state.
+    await vscode.commands.executeCommand('vscode.openWith', uri, VIEW);
+    const after = await waitFor(
+      async () => act(uri, { kind: 'snapshot' }),
+      (st) => st.rows.some((r) => r.includes('f1')),
+      20_000,
+      'the restored tree',
+    );
+    assert.equal(after.matchCount, 3);
+    assert.deepEqual(after.rows, before.rows);
+  });
+
   it('a manifest opens by default: base, incr and history files as one timeline', async () => {
     const uri = fixture(MANIFEST);
     await vscode.commands.executeCommand('vscode.open', uri);
