@@ -87,6 +87,20 @@ export class InspectEditorProvider implements vscode.CustomReadonlyEditorProvide
     const post = (m: HostMessage) => void webview.postMessage(m);
     const subs: vscode.Disposable[] = [];
     let lastDone = false;
+    let repairedAt = 0;
+    if (doc.uri.scheme === 'file') {
+      // Redis appends to a live AOF; a rewrite or a new save replaces files: say so (the index is of what was read).
+      const dir = vscode.Uri.file(path.dirname(doc.uri.fsPath));
+      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(dir, doc.overview?.kind === 'manifest' || doc.uri.fsPath.endsWith('.manifest') ? '*' : path.basename(doc.uri.fsPath)));
+      const changed = () => {
+        // A repair or undo from here writes too, and re-reads the file itself when done.
+        setTimeout(() => {
+          if (Date.now() - repairedAt < 5000 || !doc.overview?.index.done) return;
+          post({ type: 'error', message: `${path.basename(doc.uri.fsPath)} changed on disk since it was read: Reload to see its current content.` });
+        }, 1500);
+      };
+      subs.push(watcher, watcher.onDidChange(changed), watcher.onDidCreate(changed), watcher.onDidDelete(changed));
+    }
     subs.push(
       doc.onDidChangeOverview((o) => {
         post({ type: 'overview', overview: o });
@@ -96,6 +110,7 @@ export class InspectEditorProvider implements vscode.CustomReadonlyEditorProvide
       onDidRepair((e) => {
         if (doc.uri.scheme === 'file' && (samePlace(e.file, doc.uri.fsPath) || path.dirname(e.file) === path.dirname(doc.uri.fsPath))) {
           lastDone = false;
+          repairedAt = Date.now();
           void doc.open();
         }
       }),
