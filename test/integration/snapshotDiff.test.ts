@@ -67,10 +67,19 @@ async function assertReadableChange(diff: vscode.TabInputTextDiff): Promise<void
 }
 
 /** No tab still shows a raw diff of .rdb files. */
+/**
+ * Diff tabs of the raw files: a text diff of two `.rdb` files, or — since `.rdb`
+ * files open in the inspector — a diff of two inspectors, whose tab input is
+ * opaque (undefined) and whose label names the files.
+ */
 function rawRdbDiffTabs(): vscode.Tab[] {
   return vscode.window.tabGroups.all
     .flatMap((g) => g.tabs)
-    .filter((t) => t.input instanceof vscode.TabInputTextDiff && t.input.original.scheme !== 'redis-snapshot' && t.input.original.path.endsWith('.rdb'));
+    .filter(
+      (t) =>
+        (t.input instanceof vscode.TabInputTextDiff && t.input.original.scheme !== 'redis-snapshot' && t.input.original.path.endsWith('.rdb')) ||
+        (t.input === undefined && /\.rdb\b/.test(t.label)),
+    );
 }
 
 describe('readable snapshot diffs', () => {

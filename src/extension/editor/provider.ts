@@ -78,6 +78,8 @@ export class InspectEditorProvider implements vscode.CustomReadonlyEditorProvide
   }
 
   async resolveCustomEditor(doc: InspectDocument, panel: vscode.WebviewPanel): Promise<void> {
+    resolutions.push({ uri: doc.uri, viewColumn: panel.viewColumn, at: Date.now() });
+    if (resolutions.length > 16) resolutions.shift();
     const webview = panel.webview;
     const roots = [vscode.Uri.joinPath(this.context.extensionUri, 'dist'), vscode.Uri.joinPath(this.context.extensionUri, 'media')];
     webview.options = { enableScripts: true, localResourceRoots: roots };
@@ -309,6 +311,19 @@ export class InspectEditorProvider implements vscode.CustomReadonlyEditorProvide
 </body>
 </html>`;
   }
+}
+
+/** The editors resolved lately (a diff of two files opens one per side). */
+const resolutions: { uri: vscode.Uri; viewColumn: vscode.ViewColumn | undefined; at: number }[] = [];
+
+/**
+ * The documents the inspector opened since `since` (ms), oldest first. A
+ * diff of two `.rdb` files opens in two inspectors side by side, and its tab's
+ * input is opaque to extensions (no URIs): this is how the readable-diff
+ * replacement (src/extension/snapshot/diff.ts) learns which files it shows.
+ */
+export function recentlyResolved(since: number): { uri: vscode.Uri; viewColumn: vscode.ViewColumn | undefined }[] {
+  return resolutions.filter((r) => r.at >= since).map(({ uri, viewColumn }) => ({ uri, viewColumn }));
 }
 
 function samePlace(a: string, b: string): boolean {

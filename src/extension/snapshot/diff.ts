@@ -15,6 +15,7 @@
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { recentlyResolved } from '../editor/provider.js';
 import { SnapshotContentProvider } from './provider.js';
 import { isRdbPath, SNAPSHOT_SCHEME, toSnapshotUri } from './uri.js';
 
@@ -114,8 +115,11 @@ class DiffTabReplacer implements vscode.Disposable {
 
   private async maybeReplace(tab: vscode.Tab): Promise<void> {
     const input = tab.input;
-    if (!(input instanceof vscode.TabInputTextDiff)) return;
-    const { original, modified } = input;
+    let sides: { original: vscode.Uri; modified: vscode.Uri } | undefined;
+    if (input instanceof vscode.TabInputTextDiff) sides = input;
+    else if (input === undefined) sides = await inspectorDiffSides(tab);
+    if (!sides) return;
+    const { original, modified } = sides;
     if (original.scheme === SNAPSHOT_SCHEME || modified.scheme === SNAPSHOT_SCHEME) return;
     if (!isRdbPath(original.path) || !isRdbPath(modified.path)) return;
     const key = `${original.toString()}\u0000${modified.toString()}`;
@@ -127,7 +131,11 @@ class DiffTabReplacer implements vscode.Disposable {
       // Close the binary diff: find it again, the Tab object may be stale after the open.
       const stale = vscode.window.tabGroups.all
         .flatMap((g) => g.tabs)
-        .filter((t) => t.input instanceof vscode.TabInputTextDiff && t.input.original.toString() === original.toString() && t.input.modified.toString() === modified.toString());
+        .filter(
+          (t) =>
+            (t.input instanceof vscode.TabInputTextDiff && t.input.original.toString() === original.toString() && t.input.modified.toString() === modified.toString()) ||
+            (input === undefined && t.input === undefined && t.label === tab.label && t.group.viewColumn === tab.group.viewColumn),
+        );
       if (stale.length) await vscode.window.tabGroups.close(stale, true);
     } catch (e) {
       void vscode.window.showWarningMessage(`Redis Inspector: could not show a readable diff of ${name(modified)}: ${(e as Error).message}`);
@@ -139,6 +147,33 @@ class DiffTabReplacer implements vscode.Disposable {
   dispose(): void {
     this.subscription.dispose();
   }
+}
+
+/**
+ * The two files of a diff tab whose sides opened in the inspector (`.rdb` files
+ * open there by default, so VS Code shows their diff as two inspectors, in a
+ * tab whose input extensions cannot read): the two documents the inspector
+ * resolved in that group just now. The original is the side from another
+ * scheme (git's HEAD), else the left name of the tab's "A ↔ B" label, else the
+ * first resolved.
+ */
+async function inspectorDiffSides(tab: vscode.Tab): Promise<{ original: vscode.Uri; modified: vscode.Uri } | undefined> {
+  // Both sides resolve around the time the tab opens (the event may come first).
+  const since = Date.now() - 1000;
+  for (let waited = 0; waited <= 3000; waited += 100) {
+    const recent = recentlyResolved(since).filter((r) => isRdbPath(r.uri.path) && (r.viewColumn === undefined || r.viewColumn === tab.group.viewColumn));
+    const unique: vscode.Uri[] = [];
+    for (const r of recent) if (!unique.some((u) => u.toString() === r.uri.toString())) unique.push(r.uri);
+    if (unique.length >= 2) {
+      let [a, b] = unique.slice(-2) as [vscode.Uri, vscode.Uri];
+      const left = tab.label.split(' ↔ ')[0];
+      if (a.scheme === 'file' && b.scheme !== 'file') [a, b] = [b, a];
+      else if (a.scheme === b.scheme && left && name(b) === left && name(a) !== left) [a, b] = [b, a];
+      return { original: a, modified: b };
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return undefined;
 }
 
 /** Registers the provider, the commands and the diff-tab replacement. */
