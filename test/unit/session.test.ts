@@ -104,6 +104,10 @@ describe('editor session', () => {
     assert.equal(q.total, 10);
     assert.deepEqual(q.sections.map((x) => x.count), [10, 0]);
     assert.throws(() => s.query({ pattern: '(', regex: true }));
+    // Old filters' results are dropped: their pages are refused, never answered unfiltered.
+    const first = s.query({ pattern: 'set:*' }).queryId;
+    for (let i = 0; i < 9; i++) s.query({ pattern: `x${i}` });
+    assert.throws(() => s.keyRows(first, 0, 0, 10), /dropped/);
   });
 
   it('reads key names back from the file past the arena budget', () => {

@@ -515,7 +515,7 @@ export class InspectSession {
     }
     // Keep the latest few queries (the webview asks pages of the current one).
     this.queries.set(id, { id, filter, perSection, complete: this.state.done });
-    for (const old of this.queries.keys()) if (old < id - 4) this.queries.delete(old);
+    for (const old of this.queries.keys()) if (old < id - 8) this.queries.delete(old);
     return { queryId: id, total, sections: counts, complete: this.state.done };
   }
 
@@ -580,9 +580,10 @@ export class InspectSession {
   /** Rows `from … from+count` of a section under a query. */
   keyRows(queryId: number, section: number, from: number, count: number): KeyRow[] {
     const q = this.queries.get(queryId);
+    if (!q) throw new Error(`the results of filter ${queryId} were dropped (newer filters replaced them): filter again`);
     const s = this.sections[section];
     if (!s) return [];
-    const ids = q ? q.perSection[section] : undefined;
+    const ids = q.perSection[section];
     const n = ids ? ids.length : s.keys;
     const rows: KeyRow[] = [];
     for (let i = from; i < Math.min(n, from + count); i++) rows.push(this.keyRow(ids ? ids[i]! : s.firstKey + i, s));
