@@ -48,6 +48,8 @@ function invalid(message: string, offset: number): DecodeError {
 /**
  * Decompresses `input` (an RDB LZF payload) that must expand to exactly
  * `outLength` bytes. `base` is the absolute file offset of `input[0]`.
+ * With `scratch` (when large enough) the output is written there and a view of
+ * it is returned: valid until the caller reuses `scratch`.
  *
  * Errors (`DecodeError` code `rdb.lzf.invalid`), with their offset:
  * - the claimed length is not a non-negative integer or exceeds `lzfMaxOutput`:
@@ -56,7 +58,7 @@ function invalid(message: string, offset: number): DecodeError {
  *   the offending token's control byte;
  * - fewer than `outLength` bytes produced: `base + input.length`.
  */
-export function lzfDecompress(input: Uint8Array, outLength: number, base: number): Uint8Array {
+export function lzfDecompress(input: Uint8Array, outLength: number, base: number, scratch?: Uint8Array): Uint8Array {
   const inLength = input.length;
   if (!Number.isSafeInteger(outLength) || outLength < 0) {
     throw invalid(`invalid uncompressed length ${outLength}`, base);
@@ -69,7 +71,10 @@ export function lzfDecompress(input: Uint8Array, outLength: number, base: number
     );
   }
 
-  const out = new Uint8Array(outLength);
+  // A walk-only check decompresses a blob, validates it and forgets it: it may pass a
+  // reused `scratch` buffer (at least `outLength` bytes) instead of a new array per
+  // string, which was a large share of a check's allocations on small-key files.
+  const out = scratch && scratch.length >= outLength ? scratch : new Uint8Array(outLength);
   let ip = 0;
   let op = 0;
   while (ip < inLength) {
@@ -137,7 +142,7 @@ export function lzfDecompress(input: Uint8Array, outLength: number, base: number
   if (op !== outLength) {
     throw invalid(`decompressed ${op} byte${op === 1 ? '' : 's'}, expected ${outLength}`, base + inLength);
   }
-  return out;
+  return out === scratch ? out.subarray(0, outLength) : out;
 }
 
 const HLOG = 14;

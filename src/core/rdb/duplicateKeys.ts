@@ -47,8 +47,13 @@ class DbKeys {
 
 /** 32-bit FNV-1a with murmur3's finalizer (FNV alone clusters keys like "key:123"). */
 export function keyHash(key: Uint8Array): number {
-  let h = 0x811c9dc5 ^ key.length;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key[i]!, 0x01000193);
+  return hashBytes(key, 0, key.length);
+}
+
+/** `keyHash` of `bytes[start, end)`, so a key can be hashed where it lies in a read window. */
+export function hashBytes(bytes: Uint8Array, start = 0, end = bytes.length): number {
+  let h = 0x811c9dc5 ^ (end - start);
+  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -67,10 +72,24 @@ export class DuplicateKeyFinder {
   }
 
   add(db: number, key: Uint8Array, recordOffset: number): void {
-    let d = this.dbs.get(db);
-    if (!d) this.dbs.set(db, (d = new DbKeys(1024)));
-    d.push(keyHash(key), recordOffset);
+    this.addHash(db, keyHash(key), recordOffset);
   }
+
+  /** Like `add`, with the key's `keyHash` computed by the caller (as it read the key). */
+  addHash(db: number, hash: number, recordOffset: number): void {
+    let d = this.last;
+    if (d === undefined || this.lastDb !== db) {
+      d = this.dbs.get(db);
+      if (!d) this.dbs.set(db, (d = new DbKeys(1024)));
+      this.last = d;
+      this.lastDb = db;
+    }
+    d.push(hash, recordOffset);
+  }
+
+  /** The DB of the last `addHash` (keys come in runs of one DB). */
+  private last: DbKeys | undefined;
+  private lastDb = -1;
 
   /**
    * Finds every record whose key repeats an earlier record's key in the same
@@ -79,14 +98,7 @@ export class DuplicateKeyFinder {
   finish(readKeyAt: (recordOffset: number) => Uint8Array): DuplicateKey[] {
     const out: DuplicateKey[] = [];
     for (const [db, d] of this.dbs) {
-      const { keys, idx } = sortByHash(d.hashes, d.count);
-      for (let i = 0; i < d.count; ) {
-        const h = keys[i]!;
-        let j = i + 1;
-        while (j < d.count && keys[j] === h) j++;
-        if (j - i > 1) this.resolve(db, d, idx.subarray(i, j), readKeyAt, out);
-        i = j;
-      }
+      for (const run of repeatedHashRuns(d.hashes, d.count)) this.resolve(db, d, run, readKeyAt, out);
     }
     return out.sort((a, b) => a.offset - b.offset);
   }
@@ -105,36 +117,52 @@ export class DuplicateKeyFinder {
 }
 
 /**
- * Indices 0..n-1 ordered by `hashes`: LSD radix sort in three 11-bit passes
- * that move (hash, index) pairs together, so every pass reads sequentially.
+ * For each hash value that occurs more than once among `hashes[0, n)`, the
+ * indices holding it. Only the hashes are sorted (two 16-bit LSD radix passes,
+ * sequential reads, no index array moved along); the few repeated values are
+ * then looked up in one more sequential pass, behind a 64 Kbit filter.
  */
-function sortByHash(hashes: Uint32Array, n: number): { keys: Uint32Array<ArrayBufferLike>; idx: Uint32Array } {
-  // The hashes are not needed in insertion order afterwards: sort them in place.
-  let keys: Uint32Array<ArrayBufferLike> = hashes.subarray(0, n);
-  let tmpKeys: Uint32Array<ArrayBufferLike> = new Uint32Array(n);
-  let idx = new Uint32Array(n);
-  let tmpIdx = new Uint32Array(n);
-  for (let i = 0; i < n; i++) idx[i] = i;
-  const counts = new Uint32Array(2048);
-  for (let shift = 0; shift < 32; shift += 11) {
+function repeatedHashRuns(hashes: Uint32Array, n: number): Uint32Array[] {
+  const sorted = radixSort(hashes.slice(0, n));
+  const repeated = new Map<number, number[]>();
+  const filter = new Int32Array(2048);
+  for (let i = 1; i < n; i++) {
+    const h = sorted[i]!;
+    if (h === sorted[i - 1] && !repeated.has(h)) {
+      repeated.set(h, []);
+      filter[(h & 0xffff) >>> 5]! |= 1 << (h & 31);
+    }
+  }
+  if (repeated.size === 0) return [];
+  for (let i = 0; i < n; i++) {
+    const h = hashes[i]!;
+    if ((filter[(h & 0xffff) >>> 5]! & (1 << (h & 31))) !== 0) repeated.get(h)?.push(i);
+  }
+  return [...repeated.values()].map((run) => Uint32Array.from(run));
+}
+
+/** Sorts 32-bit values in place (returns the array holding the result): LSD radix, two 16-bit passes. */
+function radixSort(keys: Uint32Array<ArrayBuffer>): Uint32Array<ArrayBuffer> {
+  const n = keys.length;
+  let from = keys;
+  let to = new Uint32Array(n);
+  const counts = new Uint32Array(1 << 16);
+  for (let shift = 0; shift < 32; shift += 16) {
     counts.fill(0);
-    for (let i = 0; i < n; i++) counts[(keys[i]! >>> shift) & 2047]!++;
+    for (let i = 0; i < n; i++) counts[(from[i]! >>> shift) & 0xffff]!++;
     let sum = 0;
-    for (let b = 0; b < 2048; b++) {
+    for (let b = 0; b < 1 << 16; b++) {
       const c = counts[b]!;
       counts[b] = sum;
       sum += c;
     }
     for (let i = 0; i < n; i++) {
-      const k = keys[i]!;
-      const to = counts[(k >>> shift) & 2047]!++;
-      tmpKeys[to] = k;
-      tmpIdx[to] = idx[i]!;
+      const k = from[i]!;
+      to[counts[(k >>> shift) & 0xffff]!++] = k;
     }
-    [keys, tmpKeys] = [tmpKeys, keys];
-    [idx, tmpIdx] = [tmpIdx, idx];
+    [from, to] = [to, from];
   }
-  return { keys, idx };
+  return from;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -30,6 +30,22 @@ const CODE = 'rdb.intset.integrity';
  * @throws DecodeError `rdb.intset.integrity` on the first violation.
  */
 export function decodeIntset(blob: Uint8Array, base: number): PackedEntry[] {
+  const out: PackedEntry[] = [];
+  walkIntset(blob, base, out);
+  return out;
+}
+
+/**
+ * Validates an intset exactly as `decodeIntset` does (same errors) and returns
+ * its length without building the element array: a walk-only check needs the
+ * count alone.
+ */
+export function countIntset(blob: Uint8Array, base: number): number {
+  return walkIntset(blob, base, undefined);
+}
+
+/** The validating walk of both: elements are collected only when `out` is given. */
+function walkIntset(blob: Uint8Array, base: number, out: PackedEntry[] | undefined): number {
   const size = blob.length;
   if (size < INTSET_HEADER_SIZE) {
     throw fail(`intset is ${size} byte${size === 1 ? '' : 's'}, shorter than its 8-byte header`, base, base + size);
@@ -49,14 +65,13 @@ export function decodeIntset(blob: Uint8Array, base: number): PackedEntry[] {
   if (length === 0) throw fail('intset is empty', base + 4, base + 8);
 
   // The size check above bounds every read below.
-  const out: PackedEntry[] = [];
   let p = INTSET_HEADER_SIZE;
   if (encoding === INTSET_ENC_INT16) {
     let prev = -Infinity;
     for (let i = 0; i < length; i++, p += 2) {
       const v = ((blob[p]! | (blob[p + 1]! << 8)) << 16) >> 16;
       if (v <= prev) throw notAscending(i, v, prev, base + p, 2);
-      out.push(v);
+      out?.push(v);
       prev = v;
     }
   } else if (encoding === INTSET_ENC_INT32) {
@@ -64,7 +79,7 @@ export function decodeIntset(blob: Uint8Array, base: number): PackedEntry[] {
     for (let i = 0; i < length; i++, p += 4) {
       const v = blob[p]! | (blob[p + 1]! << 8) | (blob[p + 2]! << 16) | (blob[p + 3]! << 24);
       if (v <= prev) throw notAscending(i, v, prev, base + p, 4);
-      out.push(v);
+      out?.push(v);
       prev = v;
     }
   } else {
@@ -75,16 +90,21 @@ export function decodeIntset(blob: Uint8Array, base: number): PackedEntry[] {
     for (let i = 0; i < length; i++, p += 8) {
       const lo = readU32LE(blob, p);
       const hi = blob[p + 4]! | (blob[p + 5]! << 8) | (blob[p + 6]! << 16) | (blob[p + 7]! << 24);
-      const n = hi * 4294967296 + lo;
-      const v = Number.isSafeInteger(n) ? n : (BigInt(hi) << 32n) + BigInt(lo);
+      const v = int64(hi, lo);
       if (i > 0 && (hi < prevHi || (hi === prevHi && lo <= prevLo))) throw notAscending(i, v, prev, base + p, 8);
-      out.push(v);
+      out?.push(v);
       prevHi = hi;
       prevLo = lo;
       prev = v;
     }
   }
-  return out;
+  return length;
+}
+
+/** A signed int64 from its (signed high, unsigned low) words: a number when safe, else a bigint. */
+function int64(hi: number, lo: number): number | bigint {
+  const n = hi * 4294967296 + lo;
+  return Number.isSafeInteger(n) ? n : (BigInt(hi) << 32n) + BigInt(lo);
 }
 
 function notAscending(i: number, v: number | bigint, prev: number | bigint, offset: number, width: number): DecodeError {

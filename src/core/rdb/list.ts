@@ -7,7 +7,7 @@
 import { DecodeError } from '../bytes/decodeError.js';
 import { blobError, decodeBlob, packedRanges, readBlob, type Blob } from './blob.js';
 import { QUICKLIST_PACKED, QUICKLIST_PLAIN, T_LIST, T_LIST_QUICKLIST, T_LIST_ZIPLIST, checkerTypeName } from './constants.js';
-import { decodeListpack } from './listpack.js';
+import { countListpack, decodeListpack } from './listpack.js';
 import { entryBytes, type PackedEntry } from './packedEntry.js';
 import type { ListValue, QuicklistNode } from './value.js';
 import { reportIfEmpty, type ValueContext } from './valueContext.js';
@@ -74,6 +74,14 @@ export function decodeList(ctx: ValueContext, type: number, start: number): List
         continue;
       }
       if (blob.bytes.length === 0) throw blobError(blob, 'rdb.quicklist.integrity', `quicklist node ${i} is an empty string`);
+      if (!ctx.keepStrings && !ranges) {
+        // Walk-only fast path: a list's elements need no uniqueness check, so the
+        // node is validated and counted without decoding a single entry.
+        const count = decodeBlob(blob, 'Listpack integrity check failed', countListpack);
+        nodes.push({ container: 'packed', start: containerAt, end: blob.end, compressed: blob.compressed, count });
+        value.count += count;
+        continue;
+      }
       const st = starts();
       const entries = decodeBlob(blob, 'Listpack integrity check failed', decodeListpack, st);
       nodes.push({ container: 'packed', start: containerAt, end: blob.end, compressed: blob.compressed, count: entries.length });

@@ -40,6 +40,22 @@ const CODE = 'rdb.listpack.integrity';
  * @throws DecodeError `rdb.listpack.integrity` on the first violation.
  */
 export function decodeListpack(blob: Uint8Array, base: number, starts?: number[]): PackedEntry[] {
+  const out: PackedEntry[] = [];
+  walkListpack(blob, base, out, starts);
+  return out;
+}
+
+/**
+ * Validates a listpack exactly as `decodeListpack` does (same errors) and
+ * returns its entry count without decoding any entry. Fast path for a walk-only
+ * check of a list, which needs the count alone: no array and no view per entry.
+ */
+export function countListpack(blob: Uint8Array, base: number): number {
+  return walkListpack(blob, base, undefined, undefined);
+}
+
+/** The validating walk of both: entries are decoded only when `out` is given. */
+function walkListpack(blob: Uint8Array, base: number, out: PackedEntry[] | undefined, starts: number[] | undefined): number {
   const size = blob.length;
   if (size < LP_HDR_SIZE + 1) {
     throw fail(`listpack is ${size} byte${size === 1 ? '' : 's'}, shorter than the 7-byte minimum (header and terminator)`, base, base + size);
@@ -54,10 +70,10 @@ export function decodeListpack(blob: Uint8Array, base: number, starts?: number[]
   }
   const numElements = blob[4]! | (blob[5]! << 8);
 
-  const out: PackedEntry[] = [];
   let p = LP_HDR_SIZE;
+  let index = 0;
   // Every step below keeps p <= last, so blob[p] is always readable.
-  for (let index = 0; ; index++) {
+  for (; ; index++) {
     const b = blob[p]!;
     if (b === LP_EOF) break;
 
@@ -123,6 +139,11 @@ export function decodeListpack(blob: Uint8Array, base: number, starts?: number[]
       );
     }
 
+    if (starts !== undefined) starts.push(base + p);
+    if (out === undefined) {
+      p = end;
+      continue;
+    }
     let value: PackedEntry;
     if (b < 0x80) {
       value = b;
@@ -144,18 +165,17 @@ export function decodeListpack(blob: Uint8Array, base: number, starts?: number[]
     } else {
       value = readI64LE(blob, p + 1);
     }
-    if (starts !== undefined) starts.push(base + p);
     out.push(value);
     p = end;
   }
 
   if (p !== last) {
-    throw fail(`entry ${out.length}: terminator 0xFF at +${p}, before the last byte (+${last})`, base + p, base + p + 1);
+    throw fail(`entry ${index}: terminator 0xFF at +${p}, before the last byte (+${last})`, base + p, base + p + 1);
   }
-  if (numElements !== LP_HDR_NUMELE_UNKNOWN && numElements !== out.length) {
-    throw fail(`num_elements is ${numElements} but the listpack holds ${out.length} entr${out.length === 1 ? 'y' : 'ies'}`, base + 4, base + 6);
+  if (numElements !== LP_HDR_NUMELE_UNKNOWN && numElements !== index) {
+    throw fail(`num_elements is ${numElements} but the listpack holds ${index} entr${index === 1 ? 'y' : 'ies'}`, base + 4, base + 6);
   }
-  return out;
+  return index;
 }
 
 /** Bytes `lpEncodeBacklen` uses for a backlen holding `l` (note 16383 already takes 3). */

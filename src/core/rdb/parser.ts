@@ -34,7 +34,7 @@ import {
 } from './constants.js';
 import { readFunction, type FunctionLibrary } from './function.js';
 import { decodeHash } from './hash.js';
-import { DuplicateKeyFinder } from './duplicateKeys.js';
+import { DuplicateKeyFinder, keyHash } from './duplicateKeys.js';
 import { decodeList } from './list.js';
 import { decodeModule, moduleNameFromId, readModuleItems } from './module.js';
 import { RdbReader } from './reader.js';
@@ -249,9 +249,11 @@ class RdbParser {
 
   private context(): Pick<Problem, 'phase' | 'key' | 'db' | 'type'> {
     const ctx: Pick<Problem, 'phase' | 'key' | 'db' | 'type'> = { phase: this.phase, db: this.db };
-    if (this.currentKey) {
-      // A key held as a view of the read window may have been overwritten since: read it again.
-      ctx.key = this.currentKeyIsView ? readKeyStringAt(this.source, this.currentKeyOffset, this.r.version, this.valkey) : this.currentKey;
+    if (this.currentKeyIsView) {
+      // A key that was only hashed, or held as a view of the read window (overwritten since): read it again.
+      ctx.key = readKeyStringAt(this.source, this.currentKeyOffset, this.r.version, this.valkey);
+    } else if (this.currentKey) {
+      ctx.key = this.currentKey;
     }
     if (this.currentType !== undefined) ctx.type = this.currentType;
     return ctx;
@@ -417,6 +419,7 @@ class RdbParser {
       const at = c.offset;
       this.phase = 'read-type';
       this.currentKey = undefined;
+      this.currentKeyIsView = false;
       this.currentType = undefined;
       const t = c.u8('record type');
       if (t < OP_KEY_META_OR_SLOT_IMPORT) {
@@ -583,11 +586,21 @@ class RdbParser {
     }
     this.phase = 'read-key';
     const wantRecord = this.handler.key !== undefined;
-    // Without a key handler nothing keeps the key: it is hashed at once, so a view will do.
     this.currentKeyOffset = c.offset;
-    this.currentKeyIsView = !wantRecord;
-    const key = r.string('key', !wantRecord);
+    // The duplicate-key log needs only the key's hash, taken as the key is read
+    // (the read window may move while the value is read). Without a key handler
+    // nothing keeps the key, so it is hashed where it lies, never copied: a check
+    // of small keys reads millions of them. Problems read it back from the file.
+    let key: Uint8Array | undefined;
+    let hash: number;
+    if (wantRecord) {
+      key = r.string('key');
+      hash = keyHash(key);
+    } else {
+      hash = r.stringHash('key');
+    }
     this.currentKey = key;
+    this.currentKeyIsView = !wantRecord;
     this.phase = 'read-object-value';
     const valueStart = c.offset;
     // A check without a key handler needs no value object for strings: walk the bytes only.
@@ -609,11 +622,11 @@ class RdbParser {
     if (value !== undefined && value.type === 'hash' && value.hasFieldExpires) this.result.subexpires++;
     // redis-server (as a master) drops expired and empty keys while loading, so a
     // later key of the same name is no duplicate for it: track only keys it keeps.
-    if (this.detectDuplicates && !expired && (value === undefined || valueLength(value) > 0)) this.duplicates.add(this.db, key, pending?.start ?? typeOffset);
+    if (this.detectDuplicates && !expired && (value === undefined || valueLength(value) > 0)) this.duplicates.addHash(this.db, hash, pending?.start ?? typeOffset);
     if (!wantRecord) return;
     const record: KeyRecord = {
       db: this.db,
-      key,
+      key: key!,
       rdbType: t,
       dataType,
       encoding: value!.encoding,
@@ -632,13 +645,19 @@ class RdbParser {
     if (this.handler.key!(record) === false) throw new Stop();
   }
 
+  /** One context for every value of the pass (made with the reader, after the header). */
+  private valueContext: ValueContext | undefined;
+
   private decodeValue(t: number, dataType: DataType, start: number): RdbValue {
-    const ctx: ValueContext = {
-      r: this.r,
-      keepStrings: this.keepStrings,
-      elementRanges: this.options.elementRanges ?? false,
-      report: (p) => this.report({ ...p, ...this.context() }),
-    };
+    let ctx = this.valueContext;
+    if (!ctx) {
+      ctx = this.valueContext = {
+        r: this.r,
+        keepStrings: this.keepStrings,
+        elementRanges: this.options.elementRanges ?? false,
+        report: (p) => this.report({ ...p, ...this.context() }),
+      };
+    }
     return decodeValueOfType(ctx, t, dataType, start);
   }
 

@@ -7,8 +7,9 @@
 
 import type { Cursor } from '../bytes/cursor.js';
 import { DecodeError } from '../bytes/decodeError.js';
-import { lzfDecompress } from '../bytes/lzf.js';
+import { lzfDecompress, lzfMaxOutput } from '../bytes/lzf.js';
 import type { Problem } from '../model/problem.js';
+import { hashBytes } from './duplicateKeys.js';
 import { integerBytes } from './packedEntry.js';
 
 /** RDB_6BITLEN, RDB_14BITLEN, RDB_32BITLEN (0x80), RDB_64BITLEN (0x81), RDB_ENCVAL. */
@@ -22,6 +23,9 @@ const ENC_LZF = 3;
 
 const intText = integerBytes;
 
+/** Largest LZF output decompressed into the reader's reused buffer; bigger ones get their own array. */
+const SCRATCH_MAX = 1 << 20;
+
 /** How a string was stored. */
 export type StringEncoding = 'raw' | 'int' | 'lzf';
 
@@ -33,6 +37,8 @@ export class RdbReader {
   lastStringLength = 0;
   /** Absolute offset of the last LZF payload read (for element offsets). */
   lastStringStart = 0;
+  /** Output buffer of transient LZF strings (see `string`), grown on demand up to SCRATCH_MAX. */
+  private scratch = new Uint8Array(0);
 
   constructor(
     readonly c: Cursor,
@@ -114,7 +120,9 @@ export class RdbReader {
   /**
    * An RDB string: raw, INT8/16/32 as decimal text, or LZF-decompressed.
    * `transient`: the caller decodes it at once and keeps nothing of it, so a
-   * raw string may be a view of the read window (valid until the next read).
+   * raw string may be a view of the read window (valid until the next read),
+   * and an LZF string is decompressed into a reused buffer (valid until the
+   * next transient string).
    */
   string(what: string, transient = false): Uint8Array {
     const c = this.c;
@@ -135,7 +143,34 @@ export class RdbReader {
       const n = this.longLen(b, start, `length of ${what}`);
       return transient ? c.view(n, what) : c.bytes(n, what);
     }
-    return this.encoded(b & 0x3f, start, what);
+    return this.encoded(b & 0x3f, start, what, transient);
+  }
+
+  /**
+   * The duplicate-key log's hash of an RDB string (`hashBytes`), for a key
+   * nothing else keeps. Fast path: a raw string already in the read window is
+   * hashed where it lies, with no copy and no view object (a check reads
+   * millions of keys); anything else goes through `string(what, true)`, so
+   * lengths and errors are exactly those of `string`.
+   */
+  stringHash(what: string): number {
+    const c = this.c;
+    const start = c.offset;
+    const b = c.u8(what);
+    const kind = b >> 6;
+    if (kind === 3) return hashBytes(this.encoded(b & 0x3f, start, what, true));
+    let n: number;
+    if (kind === 0) n = b & 0x3f;
+    else if (kind === 1) n = ((b & 0x3f) << 8) | c.u8(what);
+    else n = this.longLen(b, start, `length of ${what}`);
+    this.lastStringEncoding = 'raw';
+    const buf = c.buffer;
+    const at = c.index;
+    if (at + n <= buf.length) {
+      c.advance(n);
+      return hashBytes(buf, at, at + n);
+    }
+    return hashBytes(c.view(n, what));
   }
 
   /** Skips an RDB string without materialising raw payloads (still validates LZF). */
@@ -145,7 +180,7 @@ export class RdbReader {
     const b = c.u8(what);
     const kind = b >> 6;
     if (kind === 3) {
-      this.lastStringLength = this.encoded(b & 0x3f, start, what).length;
+      this.lastStringLength = this.encoded(b & 0x3f, start, what, true).length;
       return this.lastStringEncoding;
     }
     let n: number;
@@ -158,7 +193,7 @@ export class RdbReader {
     return 'raw';
   }
 
-  private encoded(enc: number, start: number, what: string): Uint8Array {
+  private encoded(enc: number, start: number, what: string, transient: boolean): Uint8Array {
     const c = this.c;
     switch (enc) {
       case ENC_INT8: {
@@ -182,10 +217,17 @@ export class RdbReader {
         if (clen === 0) {
           throw new DecodeError('rdb.lzf.invalid', `LZF string of ${what} has a compressed length of 0`, start, dataStart);
         }
-        const input = c.bytes(clen, `LZF data of ${what}`);
+        // Transient: the compressed bytes are read once, so a view of the window
+        // will do, and the output may go to the reused buffer (see `string`).
+        const input = transient ? c.view(clen, `LZF data of ${what}`) : c.bytes(clen, `LZF data of ${what}`);
         this.lastStringStart = dataStart;
+        let scratch: Uint8Array | undefined;
+        if (transient && ulen <= SCRATCH_MAX && ulen <= lzfMaxOutput(clen)) {
+          if (this.scratch.length < ulen) this.scratch = new Uint8Array(Math.min(SCRATCH_MAX, Math.max(ulen, 2 * this.scratch.length, 4096)));
+          scratch = this.scratch;
+        }
         try {
-          return lzfDecompress(input, ulen, dataStart);
+          return lzfDecompress(input, ulen, dataStart, scratch);
         } catch (e) {
           if (e instanceof DecodeError) {
             throw new DecodeError(e.code, `Invalid LZF compressed string in ${what}: ${e.message}`, e.offset, e.end, c.offset);

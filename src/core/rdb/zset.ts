@@ -24,6 +24,34 @@ function packedScore(e: PackedEntry): { value: number; whole: boolean } {
   return strtodPrefix(s);
 }
 
+/**
+ * Whether `b` is plain decimal text, `[-](digits[.digits]|.digits)[(e|E)[+|-]digits]`,
+ * as Redis writes scores ("%.17g"): strtod reads all of it and it is never NaN,
+ * so `packedScore` would find it whole. Lets a walk-only check, which needs no
+ * score values, skip building a string per score; anything else takes `packedScore`.
+ */
+function isPlainDecimal(b: Uint8Array): boolean {
+  const n = b.length;
+  let i = b[0] === 0x2d ? 1 : 0;
+  let digits = 0;
+  for (; i < n && b[i]! >= 0x30 && b[i]! <= 0x39; i++) digits++;
+  if (i < n && b[i] === 0x2e) {
+    i++;
+    let fraction = 0;
+    for (; i < n && b[i]! >= 0x30 && b[i]! <= 0x39; i++) fraction++;
+    if (fraction === 0) return false;
+    digits += fraction;
+  }
+  if (digits === 0) return false;
+  if (i === n) return true;
+  if (b[i] !== 0x65 && b[i] !== 0x45) return false;
+  i++;
+  if (b[i] === 0x2b || b[i] === 0x2d) i++;
+  if (i === n) return false;
+  while (i < n && b[i]! >= 0x30 && b[i]! <= 0x39) i++;
+  return i === n;
+}
+
 /** Decodes a sorted-set value of RDB type 3, 5, 12 or 17. */
 export function decodeZset(ctx: ValueContext, type: number, start: number): ZsetValue {
   const r = ctx.r;
@@ -59,6 +87,10 @@ export function decodeZset(ctx: ValueContext, type: number, start: number): Zset
     if (entries.length % 2 !== 0) throw blobError(blob, 'rdb.zset.integrity', `${label}: odd number of elements (${entries.length})`);
     if (findDuplicate(entries, 0, 2) >= 0) throw blobError(blob, 'rdb.zset.integrity', `${label}: duplicate members`);
     for (let i = 0; i < entries.length; i += 2) {
+      if (!ctx.keepStrings) {
+        const e = entries[i + 1]!;
+        if (!(e instanceof Uint8Array) || isPlainDecimal(e)) continue;
+      }
       const { value: score, whole } = packedScore(entries[i + 1]!);
       // Redis's integrity check does not look at scores and strtod never fails:
       // a malformed score loads as its numeric prefix (or 0), so this is a warning.
