@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { bytesKey, findDuplicate } from '../../src/core/rdb/duplicates.js';
 import type { PackedEntry } from '../../src/core/rdb/packedEntry.js';
+import { MemorySource } from '../../src/core/bytes/byteSource.js';
+import { crc64 } from '../../src/core/bytes/crc64.js';
+import { parseRdb } from '../../src/core/rdb/parser.js';
 
 const s = (t: string): Uint8Array => new Uint8Array(Buffer.from(t, 'latin1'));
 
@@ -73,5 +76,26 @@ describe('bytesKey', () => {
     const key = bytesKey(big);
     assert.equal(key.length, big.length);
     for (const i of [0, 8191, 8192, 8193, 500_000, big.length - 1]) assert.equal(key.charCodeAt(i), big[i]);
+  });
+});
+
+describe('duplicate keys across read-window refills', () => {
+  // A key read as a view of the window must be hashed before its value's read
+  // refills (and overwrites) the window: with a 64-byte window every value here
+  // spans refills, and the second "dup" must still be found.
+  it('finds a duplicate whose value spans window refills (walk mode, reused window)', () => {
+    const str = (t: string): number[] => [t.length, ...Buffer.from(t, 'latin1')];
+    const body: number[] = [...Buffer.from('REDIS0009'), 0xfe, 0x00];
+    for (const [k, v] of [['dup', 'x'.repeat(60)], ['other', 'y'.repeat(60)], ['dup', 'z'.repeat(60)]] as const) body.push(0x00, ...str(k), ...str(v));
+    body.push(0xff);
+    const crc = crc64(new Uint8Array(body));
+    const bytes = new Uint8Array([...body, ...Array.from({ length: 8 }, (_, i) => Number((crc >> BigInt(8 * i)) & 0xffn))]);
+    for (const chunkSize of [64, 100, 1 << 20]) {
+      const r = parseRdb(new MemorySource(bytes), {}, { keepStrings: false, reuseBuffers: true, chunkSize });
+      const dup = r.problems.find((p) => p.code === 'rdb.duplicate-key');
+      assert.ok(dup, `chunk ${chunkSize}: ${JSON.stringify(r.problems.map((p) => p.code))}`);
+      assert.equal(Buffer.from(dup.key!).toString(), 'dup');
+      assert.equal(r.ok, false);
+    }
   });
 });
