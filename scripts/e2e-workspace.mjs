@@ -144,14 +144,26 @@ export function stringRdb(pairs) {
 
 /**
  * The readable snapshot diff (test/integration/snapshotDiff.test.ts): two small RDBs with
- * the same keys but user:2 changed ("bob" → "robert") and a different key order, by path
- * relative to the workspace.
+ * the same keys but user:2 changed ("bob" → "robert") and a different key order, and the
+ * data of after.rdb as a plain AOF and as a multi-part set (base + INCR), by path relative
+ * to the workspace.
  */
 export function snapshotFixtures() {
+  const select = resp('SELECT', '0');
   return {
     'snapshot/before.rdb': stringRdb([['user:1', 'alice'], ['user:2', 'bob'], ['counter', '1']]),
     'snapshot/after.rdb': stringRdb([['counter', '1'], ['user:2', 'robert'], ['user:1', 'alice']]),
+    'snapshot/after.aof': Buffer.concat([select, resp('SET', 'user:2', 'bob'), resp('SET', 'counter', '1'), resp('SET', 'user:1', 'alice'), resp('SET', 'user:2', 'robert')]),
+    'snapshot/aofset/appendonly.aof.manifest': Buffer.from('file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n'),
+    'snapshot/aofset/appendonly.aof.1.base.aof': Buffer.concat([select, resp('SET', 'user:1', 'alice'), resp('SET', 'user:2', 'bob')]),
+    'snapshot/aofset/appendonly.aof.1.incr.aof': Buffer.concat([select, resp('INCR', 'counter'), resp('SET', 'user:2', 'robert')]),
   };
+}
+
+/** The AOF of snapshot/repo: the data of before.rdb committed; the working tree appends the change to user:2. */
+function backupAof() {
+  const committed = Buffer.concat([resp('SELECT', '0'), resp('SET', 'user:1', 'alice'), resp('SET', 'user:2', 'bob'), resp('SET', 'counter', '1')]);
+  return { committed, changed: Buffer.concat([committed, resp('SET', 'user:2', 'robert')]) };
 }
 
 /**
@@ -179,7 +191,8 @@ export function editorFixtures(root) {
 
 /**
  * snapshot/repo: a git repository whose commit holds before.rdb as backup.rdb, then
- * backup.rdb overwritten with after.rdb (uncommitted): "Open Changes" shows user:2 changed.
+ * backup.rdb overwritten with after.rdb (uncommitted): "Open Changes" shows user:2 changed;
+ * the same for backup.aof, whose working-tree version has one more command.
  * Skipped (with a warning) when the git CLI is missing; the test then says so.
  */
 function addSnapshotRepo(ws) {
@@ -195,9 +208,11 @@ function addSnapshotRepo(ws) {
   try {
     git('init', '-q');
     fs.writeFileSync(path.join(repo, 'backup.rdb'), fixtures['snapshot/before.rdb']);
-    git('add', 'backup.rdb');
+    fs.writeFileSync(path.join(repo, 'backup.aof'), backupAof().committed);
+    git('add', 'backup.rdb', 'backup.aof');
     git('commit', '-q', '-m', 'backup');
     fs.writeFileSync(path.join(repo, 'backup.rdb'), fixtures['snapshot/after.rdb']);
+    fs.writeFileSync(path.join(repo, 'backup.aof'), backupAof().changed);
   } catch (e) {
     console.warn(`e2e-workspace: no git repository for the snapshot diff test (${e.message.split('\n')[0]})`);
     fs.rmSync(repo, { recursive: true, force: true });

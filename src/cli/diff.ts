@@ -1,20 +1,25 @@
 /**
- * `redis-inspect diff A B`: a semantic, key-level diff of two RDB files (see
- * src/core/diff). Exit status: 0 same data, 1 different, 2 usage or I/O
- * error, an input that is not an RDB, or a damaged input (which one and where).
+ * `redis-inspect diff A B`: a semantic, key-level diff of two persistence
+ * inputs (see src/core/diff): each an RDB file, or an AOF — plain, hybrid, or
+ * a multi-part set given as its manifest or its `appendonlydir` — replayed
+ * into the dataset redis-server would load (src/core/aof/replay.ts). Exit
+ * status: 0 same data, 1 different, 2 usage or I/O error, a damaged input
+ * (which one and where), or an AOF whose replay cannot be exact for the keys
+ * compared (which commands).
  */
 
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
 import { parseArgs } from 'node:util';
-import { detectFormat } from '../core/format.js';
-import { formatOffset } from '../core/model/problem.js';
+import { replayAof, replayAofSet, type ReplayedAof } from '../core/aof/replay.js';
+import { formatOffset, type Problem } from '../core/model/problem.js';
 import { formatProblem } from '../core/report.js';
-import { changeDetails, diffRdb, type KeyChange } from '../core/diff/rdbDiff.js';
+import { changeDetails, diffSides, type DiffSide, type KeyChange, type RdbDiff } from '../core/diff/rdbDiff.js';
 import { writeDiffJson, writeDiffMarkdown, writeDiffText } from '../core/diff/format.js';
 import type { KeyDetails } from '../core/diff/details.js';
 import { FileSource } from './fileSource.js';
-import { hasAofPreambleMark } from '../core/rdb/preamble.js';
 import { Output } from './output.js';
-import { resolveTarget } from './target.js';
+import { openInDir, resolveOrHybrid } from './target.js';
 
 function usage(message: string): number {
   process.stderr.write(`redis-inspect: ${message}\nRun 'redis-inspect --help' for usage.\n`);
@@ -26,24 +31,119 @@ function fail(message: string): number {
   return 2;
 }
 
-/** Why `path` cannot be diffed (an AOF in any form), or undefined for an RDB. */
-function notRdb(path: string): string | undefined {
-  const target = resolveTarget(path);
-  const what =
-    target.kind === 'multipart' ? 'a multi-part AOF (manifest)' : target.kind === 'aof' ? 'an AOF file' : undefined;
-  if (what) return what;
-  const src = new FileSource(path);
+/** An opened side: an RDB read through its file, or an AOF replayed (its files are closed again). */
+type Opened = { side: DiffSide; close(): void; damage?: Problem; notes: Problem[] };
+
+function replayed(replay: ReplayedAof, damage: Problem | undefined): Opened {
+  return { side: { kind: 'replayed', replay }, close: () => undefined, ...(damage ? { damage } : {}), notes: replay.problems.filter((p) => p.code !== 'replay.unsupported') };
+}
+
+function firstError(problems: Problem[]): Problem | undefined {
+  return problems.find((p) => p.severity === 'error');
+}
+
+/** Opens A or B as the other commands resolve targets: RDB, AOF (plain or hybrid), manifest or appendonlydir. */
+function open(path: string): Opened {
+  const target = resolveOrHybrid(path);
+  if (target.kind === 'rdb') {
+    const src = new FileSource(path);
+    return { side: { kind: 'rdb', source: src }, close: () => src.close(), notes: [] };
+  }
+  if (target.kind === 'aof') {
+    const src = new FileSource(target.path);
+    try {
+      const { result, replay } = replayAof(src, { fileName: nodePath.basename(target.path) });
+      return replayed(replay, result.ok ? undefined : firstError(result.problems) ?? result.problems[0]);
+    } finally {
+      src.close();
+    }
+  }
+  const opened: FileSource[] = [];
   try {
-    const format = detectFormat(src.read(0, 64));
-    if (format === 'aof') return 'an AOF file';
-    if (format === 'manifest') return 'a multi-part AOF manifest';
-    if (format !== 'rdb') return undefined; // garbage: reported as damage by the parse
-    if (path.endsWith('.rdb')) return undefined;
-    // An RDB preamble of a hybrid AOF says so in its AUX fields, which come first.
-    const preamble = hasAofPreambleMark(src);
-    return preamble ? 'a hybrid AOF (RDB preamble and commands)' : undefined;
+    const { set, replay } = replayAofSet(new Uint8Array(fs.readFileSync(target.manifestPath)), openInDir(target.dir, opened));
+    let damage: Problem | undefined;
+    if (!set.ok) {
+      const file = set.damaged;
+      damage = firstError(set.problems) ?? (file?.result ? firstError(file.result.problems) : undefined);
+      if (damage && file && damage.file === undefined) damage = { ...damage, file: file.name };
+    }
+    return replayed(replay, damage);
   } finally {
-    src.close();
+    for (const s of opened) s.close();
+  }
+}
+
+/** Options of `compareTargets`. */
+interface CompareOptions {
+  dbs?: number[];
+  match?: Uint8Array;
+  namesLimit?: number;
+}
+
+type Compared = { ok: true; a: Opened; b: Opened; diff: RdbDiff } | { ok: false; failure: string };
+
+/**
+ * Opens both targets and diffs them; a damaged input or an inexact replay is a
+ * failure with the message the CLI prints. On success the caller closes `a` and `b`.
+ */
+function compareTargets(pathA: string, pathB: string, options: CompareOptions, note: (s: string) => void = () => undefined): Compared {
+  const a = open(pathA);
+  let b: Opened;
+  try {
+    b = open(pathB);
+  } catch (e) {
+    a.close();
+    throw e;
+  }
+  const close = (): void => {
+    a.close();
+    b.close();
+  };
+  try {
+    for (const [which, o, path] of [['A', a, pathA], ['B', b, pathB]] as const) {
+      if (o.damage) {
+        close();
+        return { ok: false, failure: `${which} (${path}) is damaged at ${formatOffset(o.damage.offset)}${o.damage.file ? ` in ${o.damage.file}` : ''}: cannot diff it (run 'redis-inspect check ${path}' for the full report)\n${formatProblem(o.damage)}` };
+      }
+      for (const n of o.notes.filter((p) => p.code !== 'replay.clock').slice(0, 5)) note(`${which} (${path}): ${formatProblem(n)}`);
+    }
+    const outcome = diffSides(a.side, b.side, options);
+    if (outcome.ok) return { ok: true, a, b, diff: outcome.diff };
+    close();
+    if (outcome.damaged) {
+      const { which, problem } = outcome.damaged;
+      const path = which === 'a' ? pathA : pathB;
+      return { ok: false, failure: `${which.toUpperCase()} (${path}) is damaged at ${formatOffset(problem.offset)}: cannot diff it (run 'redis-inspect check ${path}' for the full report)\n${formatProblem(problem)}` };
+    }
+    const { which, problems } = outcome.inexact!;
+    const path = which === 'a' ? pathA : pathB;
+    const shown = problems.slice(0, 5).map((p) => formatProblem(p));
+    return {
+      ok: false,
+      failure: `${which.toUpperCase()} (${path}) cannot be compared exactly: its replay cannot model ${problems.length === 1 ? 'a command' : `${problems.length} kinds of command`} that change${problems.length === 1 ? 's' : ''} the keys compared, so the diff would not be the truth (leave those keys out with --db/--match to compare the rest)\n${shown.join('\n')}${problems.length > shown.length ? `\n… and ${problems.length - shown.length} more` : ''}`,
+    };
+  } catch (e) {
+    close();
+    throw e;
+  }
+}
+
+/**
+ * The diff of two local targets as `redis-inspect diff --json` prints it, with
+ * only the first `maxChanges` changes (and their details) — for the extension's
+ * diff view, which runs it in the worker. `shown` and `total` count changes.
+ */
+export function diffJson(pathA: string, pathB: string, options: CompareOptions & { maxChanges: number }): { json: string; shown: number; total: number } | { failure: string } {
+  const r = compareTargets(pathA, pathB, options);
+  if (!r.ok) return { failure: r.failure };
+  try {
+    const parts: string[] = [];
+    const changes = r.diff.changes.slice(0, Math.max(0, options.maxChanges));
+    writeDiffJson({ ...r.diff, changes }, pathA, pathB, (c) => changeDetails(r.diff, c, r.a.side, r.b.side), (t) => void parts.push(t));
+    return { json: parts.join(''), shown: changes.length, total: r.diff.changes.length };
+  } finally {
+    r.a.close();
+    r.b.close();
   }
 }
 
@@ -78,33 +178,20 @@ export function diffCommand(args: string[]): number {
   const namesLimit = values['max-key-names'] !== undefined ? Number(values['max-key-names']) : undefined;
   if (namesLimit !== undefined && (!Number.isInteger(namesLimit) || namesLimit < 0)) return usage('--max-key-names must be a non-negative integer');
   const [pathA, pathB] = positionals as [string, string];
-  for (const p of [pathA, pathB]) {
-    const what = notRdb(p);
-    if (what) return fail(`${p} is ${what}: not supported yet: diff reads RDB files (an AOF would need its commands replayed)`);
-  }
-  const a = new FileSource(pathA);
-  let b: FileSource;
-  try {
-    b = new FileSource(pathB);
-  } catch (e) {
-    a.close();
-    throw e;
-  }
-  try {
-    const outcome = diffRdb(a, b, {
+  const r = compareTargets(
+    pathA,
+    pathB,
+    {
       ...(dbs ? { dbs } : {}),
       ...(values.match !== undefined ? { match: Buffer.from(values.match, 'utf8') } : {}),
       ...(namesLimit !== undefined ? { namesLimit } : {}),
-    });
-    if (!outcome.ok) {
-      const { which, problem } = outcome.damaged;
-      const path = which === 'a' ? pathA : pathB;
-      return fail(
-        `${which.toUpperCase()} (${path}) is damaged at ${formatOffset(problem.offset)}: cannot diff it (run 'redis-inspect check ${path}' for the full report)\n${formatProblem(problem)}`,
-      );
-    }
-    const diff = outcome.diff;
-    const detailsOf = (c: KeyChange): KeyDetails | undefined => changeDetails(diff, c, a, b);
+    },
+    (n) => process.stderr.write(`redis-inspect: note: ${n}\n`),
+  );
+  if (!r.ok) return fail(r.failure);
+  const { a, b, diff } = r;
+  try {
+    const detailsOf = (c: KeyChange): KeyDetails | undefined => changeDetails(diff, c, a.side, b.side);
     const out = new Output(values.output ?? null);
     try {
       const write = (s: string): void => out.text(s);

@@ -16,10 +16,9 @@ import { escapeBytes, jsonBytes, latin1, lossyUtf8 } from '../core/text/bytesTex
 import { globMatch } from '../core/text/glob.js';
 import { checkAofCommand, dumpAofCommand, logAofCommand, statsAofCommand } from './aof.js';
 import { FileSource } from './fileSource.js';
-import { hasAofPreambleMark } from '../core/rdb/preamble.js';
 import { diffCommand } from './diff.js';
 import { fixCommand, RestoreError, restoreBackup } from './fix.js';
-import { resolveTarget, type Target } from './target.js';
+import { resolveOrHybrid } from './target.js';
 import { Output } from './output.js';
 
 const VERSION = '0.1.0';
@@ -63,11 +62,13 @@ Commands:
           when the files changed since the repair (Redis appended to the AOF or
           rewrote it) unless --force (which first saves the current files in
           the backup folder).
-  diff    Compare two RDB files key by key: keys added, removed and changed
-          (type, TTL, and what changed inside: list positions, set members,
-          sorted-set scores, hash fields, stream entries and consumer groups).
-          '--markdown' = a summary for a pull request. Exit 0 same data,
-          1 different, 2 error or a damaged input. AOF inputs: not supported yet.
+  diff    Compare two datasets key by key — A and B are any TARGET; an AOF is
+          replayed into what redis-server would load: keys added, removed and
+          changed (type, TTL, and what changed inside: list positions, set
+          members, sorted-set scores, hash fields, stream entries and consumer
+          groups). '--markdown' = a summary for a pull request. Exit 0 same
+          data, 1 different, 2 error, a damaged input, or an AOF holding
+          commands the replay cannot model for the keys compared.
 
 Exit status: 0 valid (or repaired, or undone), 1 damaged or repair (or undo)
 refused, 2 usage or I/O error.
@@ -340,26 +341,6 @@ function dump(args: string[]): number {
   for (const p of result.problems) if (p.severity === 'error') process.stderr.write(`${formatProblem(p)}\n`);
   if (!result.ok) process.stderr.write(`redis-inspect: ${path} is damaged; the output covers the records before ${formatOffset(result.validUpTo)}\n`);
   return result.ok ? 0 : 1;
-}
-
-/**
- * Resolves the target. A file with an RDB magic is a hybrid AOF whatever its
- * name when its preamble says so (AUX `aof-preamble 1`, written by Redis 4.0–6.2
- * for every preamble): that needs only the AUX fields at the top, not a pass
- * over the file. `check` also notices RESP after the checksum of a file read
- * as an RDB and re-reads it as an AOF (see `check`).
- */
-function resolveOrHybrid(p: string): Target {
-  const target = resolveTarget(p);
-  if (target.kind !== 'rdb' || p.endsWith('.rdb')) return target;
-  const src = new FileSource(p);
-  let preamble: boolean;
-  try {
-    preamble = hasAofPreambleMark(src);
-  } finally {
-    src.close();
-  }
-  return preamble ? { kind: 'aof', path: p } : target;
 }
 
 /** True when RESP follows the checksum of an RDB (a hybrid AOF read as an RDB). */

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ByteSource } from '../core/bytes/byteSource.js';
 import { looksLikeManifest } from '../core/aof/manifest.js';
+import { hasAofPreambleMark } from '../core/rdb/preamble.js';
 import { FileSource } from './fileSource.js';
 
 export type Target =
@@ -45,6 +46,26 @@ export function resolveTarget(p: string): Target {
   if (!rdbMagic) return { kind: 'aof', path: p };
   if (p.endsWith('.aof')) return { kind: 'aof', path: p };
   return { kind: 'rdb', path: p };
+}
+
+/**
+ * Resolves the target as the commands do. A file with an RDB magic is a hybrid
+ * AOF whatever its name when its preamble says so (AUX `aof-preamble 1`,
+ * written by Redis 4.0–6.2 for every preamble): that needs only the AUX fields
+ * at the top, not a pass over the file. (`check` also notices RESP after the
+ * checksum of a file read as an RDB and re-reads it as an AOF.)
+ */
+export function resolveOrHybrid(p: string): Target {
+  const target = resolveTarget(p);
+  if (target.kind !== 'rdb' || p.endsWith('.rdb')) return target;
+  const src = new FileSource(p);
+  let preamble: boolean;
+  try {
+    preamble = hasAofPreambleMark(src);
+  } finally {
+    src.close();
+  }
+  return preamble ? { kind: 'aof', path: p } : target;
 }
 
 /** Opens files of a multi-part set relative to its directory, as redis-check-aof does. */

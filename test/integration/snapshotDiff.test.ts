@@ -3,8 +3,10 @@
 // the compare commands, by the replacement of any diff tab of two .rdb files,
 // and by "Open Changes" on a modified git-tracked backup. The workspace
 // (scripts/e2e-workspace.mjs) has snapshot/before.rdb and snapshot/after.rdb
-// (same keys, user:2 "bob" → "robert", other key order) and snapshot/repo, a git
-// repository whose backup.rdb is before.rdb at HEAD and after.rdb in the work tree.
+// (same keys, user:2 "bob" → "robert", other key order), the data of after.rdb as a plain AOF
+// (snapshot/after.aof) and as a multi-part set (snapshot/aofset), and snapshot/repo, a git
+// repository whose backup.rdb is before.rdb at HEAD and after.rdb in the work tree, and whose
+// backup.aof gained a SET user:2 robert in the work tree.
 
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
@@ -15,6 +17,9 @@ const BEFORE = 'snapshot/before.rdb';
 const AFTER = 'snapshot/after.rdb';
 const REPO = 'snapshot/repo';
 const BACKUP = `${REPO}/backup.rdb`;
+const AFTER_AOF = 'snapshot/after.aof';
+const AOF_SET = 'snapshot/aofset/appendonly.aof.manifest';
+const BACKUP_AOF = `${REPO}/backup.aof`;
 
 const OLD_BLOCK = 'db0 "user:2" string\n  "bob"\n';
 const NEW_BLOCK = 'db0 "user:2" string\n  "robert"\n';
@@ -68,17 +73,17 @@ async function assertReadableChange(diff: vscode.TabInputTextDiff): Promise<void
 
 /** No tab still shows a raw diff of .rdb files. */
 /**
- * Diff tabs of the raw files: a text diff of two `.rdb` files, or — since `.rdb`
+ * Diff tabs of the raw files: a text diff of two `.rdb` (or `.aof`) files, or — since `.rdb`
  * files open in the inspector — a diff of two inspectors, whose tab input is
  * opaque (undefined) and whose label names the files.
  */
-function rawRdbDiffTabs(): vscode.Tab[] {
+function rawRdbDiffTabs(ext = '.rdb'): vscode.Tab[] {
   return vscode.window.tabGroups.all
     .flatMap((g) => g.tabs)
     .filter(
       (t) =>
-        (t.input instanceof vscode.TabInputTextDiff && t.input.original.scheme !== 'redis-snapshot' && t.input.original.path.endsWith('.rdb')) ||
-        (t.input === undefined && /\.rdb\b/.test(t.label)),
+        (t.input instanceof vscode.TabInputTextDiff && t.input.original.scheme !== 'redis-snapshot' && t.input.original.path.endsWith(ext)) ||
+        (t.input === undefined && t.label.includes(ext)),
     );
 }
 
@@ -129,6 +134,45 @@ describe('readable snapshot diffs', () => {
     // No loop: the readable diff stays, exactly one tab.
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(vscode.window.tabGroups.all.flatMap((g) => g.tabs).length, 1);
+  });
+
+  describe('AOF inputs: replayed into the dataset redis-server would load', () => {
+    it('an RDB and a plain AOF of the same data render identically', async () => {
+      await vscode.commands.executeCommand('redisInspector.compareSnapshotWith', fixture(AFTER), fixture(AFTER_AOF));
+      const diff = await activeSnapshotDiff('the readable diff of after.rdb and after.aof');
+      assert.equal(wrapped(diff.modified), fixture(AFTER_AOF).toString());
+      const left = await documentText(diff.original);
+      const right = await documentText(diff.modified);
+      assert.equal(right, left);
+      assert.ok(right.includes(NEW_BLOCK), right);
+    });
+
+    it('"Compare Snapshot With…" an RDB and a multi-part manifest: the set is read from its folder', async () => {
+      await vscode.commands.executeCommand('redisInspector.compareSnapshotWith', fixture(BEFORE), fixture(AOF_SET));
+      const diff = await activeSnapshotDiff('the readable diff of before.rdb and the manifest');
+      assert.equal(wrapped(diff.modified), fixture(AOF_SET).toString());
+      await assertReadableChange(diff);
+    });
+
+    it('"Select Snapshot for Compare" on an AOF, "Compare Snapshot with Selected" on an RDB', async () => {
+      await vscode.commands.executeCommand('redisInspector.selectSnapshotForCompare', fixture(AFTER_AOF));
+      await vscode.commands.executeCommand('redisInspector.compareSnapshotWithSelected', fixture(BEFORE));
+      const diff = await activeSnapshotDiff('the readable diff after select / compare with selected');
+      assert.equal(wrapped(diff.original), fixture(AFTER_AOF).toString());
+      const left = await documentText(diff.original);
+      const right = await documentText(diff.modified);
+      assert.ok(left.includes(NEW_BLOCK), left);
+      assert.ok(right.includes(OLD_BLOCK), right);
+    });
+
+    it('Open Changes (Readable) of a modified git-tracked backup.aof: HEAD through `git show`', async () => {
+      const result = await vscode.commands.executeCommand<SnapshotDiff>('redisInspector.openChanges', fixture(BACKUP_AOF));
+      assert.ok(result);
+      const diff = await activeSnapshotDiff('the readable HEAD ↔ working tree diff of backup.aof');
+      assert.equal(diff.original.fragment, 'git-head');
+      assert.equal(wrapped(diff.modified), fixture(BACKUP_AOF).toString());
+      await assertReadableChange(diff);
+    });
   });
 
   describe('Open Changes of a modified git-tracked backup.rdb', () => {
@@ -195,6 +239,21 @@ describe('readable snapshot diffs', () => {
         assert.equal(vscode.Uri.parse(wrapped(diff.original)).scheme, 'git');
         await assertReadableChange(diff);
         await waitFor(() => rawRdbDiffTabs().length, (n) => n === 0, 10_000, 'the binary diff tab to close');
+      });
+
+      it("the git extension's own Open Changes of backup.aof (a text diff) is replaced by the readable diff", async () => {
+        await waitFor(
+          () => repo.state.workingTreeChanges.map((c) => c.uri.path),
+          (paths) => paths.some((p) => p.endsWith('/backup.aof')),
+          20_000,
+          'backup.aof among the working tree changes',
+        );
+        await vscode.commands.executeCommand('git.openChange', fixture(BACKUP_AOF));
+        const diff = await activeSnapshotDiff('the readable diff replacing git.openChange of backup.aof');
+        assert.equal(wrapped(diff.modified), fixture(BACKUP_AOF).toString());
+        assert.equal(vscode.Uri.parse(wrapped(diff.original)).scheme, 'git');
+        await assertReadableChange(diff);
+        await waitFor(() => rawRdbDiffTabs('.aof').length, (n) => n === 0, 10_000, 'the text diff tab to close');
       });
 
       it('redisInspector.openChanges on the SCM resource: HEAD as a git: URI', async () => {

@@ -19,6 +19,8 @@ export interface DetailOptions {
   maxListEdits?: number;
   /** Longest string value shown whole (default 1024 bytes); longer ones are cut. */
   maxStringBytes?: number;
+  /** Leave consumers' seen and active times out (a side replayed from an AOF cannot know them). */
+  ignoreConsumerTimes?: boolean;
 }
 
 export interface Change<T> {
@@ -163,7 +165,12 @@ export type KeyDetails = StringDetails | ListDetails | SetDetails | ZsetDetails 
 
 /** Element-level change between two values of the same type; undefined when the types differ. */
 export function valueChanges(a: RdbValue, b: RdbValue, options: DetailOptions = {}): KeyDetails | undefined {
-  const o: Required<DetailOptions> = { maxItems: options.maxItems ?? 1000, maxListEdits: options.maxListEdits ?? 2000, maxStringBytes: options.maxStringBytes ?? 1024 };
+  const o: Required<DetailOptions> = {
+    maxItems: options.maxItems ?? 1000,
+    maxListEdits: options.maxListEdits ?? 2000,
+    maxStringBytes: options.maxStringBytes ?? 1024,
+    ignoreConsumerTimes: options.ignoreConsumerTimes ?? false,
+  };
   if (a.type !== b.type) return undefined;
   switch (a.type) {
     case 'string':
@@ -465,7 +472,7 @@ function sameOptionalBytes(x: Uint8Array | null, y: Uint8Array | null): boolean 
   return x === null || y === null ? x === y : equalBytes(x, y);
 }
 
-function groupChanges(a: StreamGroup, b: StreamGroup): GroupChange | undefined {
+function groupChanges(a: StreamGroup, b: StreamGroup, o: Required<DetailOptions>): GroupChange | undefined {
   const c: GroupChange = { name: b.name, pendingAdded: [], pendingRemoved: [], pendingChanged: [], consumersAdded: [], consumersRemoved: [], consumersChanged: [] };
   let any = false;
   if (sid(a.lastId) !== sid(b.lastId)) {
@@ -519,13 +526,13 @@ function groupChanges(a: StreamGroup, b: StreamGroup): GroupChange | undefined {
       ch.pending = { added: gained, removed: lost };
       diff = true;
     }
-    if (y.seenTimeMs !== x.seenTimeMs) {
+    if (!o.ignoreConsumerTimes && y.seenTimeMs !== x.seenTimeMs) {
       ch.seenTimeMs = { before: y.seenTimeMs, after: x.seenTimeMs };
       diff = true;
     }
     // Before RDB type 21 the active time is the seen time: report it only when it is its own value.
     const ownActive = y.activeTimeMs !== y.seenTimeMs || x.activeTimeMs !== x.seenTimeMs;
-    if (ownActive && y.activeTimeMs !== x.activeTimeMs) {
+    if (!o.ignoreConsumerTimes && ownActive && y.activeTimeMs !== x.activeTimeMs) {
       ch.activeTimeMs = { before: y.activeTimeMs, after: x.activeTimeMs };
       diff = true;
     }
@@ -599,7 +606,7 @@ function streamChanges(a: StreamValue, b: StreamValue, o: Required<DetailOptions
     const h = ga.get(name);
     if (!h) d.groupsAdded.push(groupSummary(g));
     else {
-      const c = groupChanges(h, g);
+      const c = groupChanges(h, g, o);
       if (c) d.groupsChanged.push(c);
     }
   }

@@ -3,9 +3,13 @@
  * value itself. Independent of the on-disk encoding (a listpack and a hash
  * table holding the same fields digest alike) and of element order where Redis
  * gives none (set members, hash fields, sorted-set members, consumer groups);
- * order-dependent for lists and stream entries. The key's TTL is kept apart
+ * order-dependent for lists and stream entries. A sorted-set score of -0 is
+ * digested as 0 (whether Redis keeps the sign depends on the encoding alone).
+ * The key's TTL is kept apart
  * (see `KeyIndex`), so a TTL-only change needs no value decoding to report.
- * Not digested: LRU/LFU hints and encodings, which a reload changes.
+ * Not digested: LRU/LFU hints and encodings, which a reload changes; with
+ * `ignoreConsumerTimes`, consumers' seen/active times (an AOF cannot carry
+ * them: redis-server sets them to the time it loads the file).
  */
 
 import type { RdbValue, StreamId } from '../rdb/value.js';
@@ -18,8 +22,14 @@ function id(h: Hasher, v: StreamId | undefined): Hasher {
   return h.byte(1).big(v.ms).big(v.seq);
 }
 
+/** What a digest leaves out. */
+export interface DigestOptions {
+  /** Leave consumers' seen and active times out (a side replayed from an AOF cannot know them). */
+  ignoreConsumerTimes?: boolean;
+}
+
 /** 64-bit digest of a decoded value (string payloads must have been kept). */
-export function valueDigest(v: RdbValue): Digest64 {
+export function valueDigest(v: RdbValue, options: DigestOptions = {}): Digest64 {
   const h = new Hasher().str(v.type);
   switch (v.type) {
     case 'string':
@@ -35,7 +45,8 @@ export function valueDigest(v: RdbValue): Digest64 {
     }
     case 'zset': {
       const m = new Multiset();
-      for (let i = 0; i < v.members.length; i++) m.add(el.reset().bytes(v.members[i]!).num(v.scores[i]!).digest());
+      // -0 is 0: Redis stores it as the integer 0 in a listpack (`zzlInsertAt`), so only its encoding decides.
+      for (let i = 0; i < v.members.length; i++) m.add(el.reset().bytes(v.members[i]!).num(v.scores[i]! === 0 ? 0 : v.scores[i]!).digest());
       return m.into(h).digest();
     }
     case 'hash': {
@@ -74,7 +85,8 @@ export function valueDigest(v: RdbValue): Digest64 {
         pel.into(gh);
         const consumers = new Multiset();
         for (const c of g.consumers) {
-          const ch = new Hasher().bytes(c.name).num(c.seenTimeMs).num(c.activeTimeMs);
+          const ch = new Hasher().bytes(c.name);
+          if (!options.ignoreConsumerTimes) ch.num(c.seenTimeMs).num(c.activeTimeMs);
           const owned = new Multiset();
           for (const p of c.pending) owned.add(id(el.reset(), p).digest());
           consumers.add(owned.into(ch).digest());

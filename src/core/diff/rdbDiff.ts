@@ -1,19 +1,32 @@
 /**
- * A semantic, key-level diff of two RDB files in bounded memory. Pass 1 over
- * A keeps per key a 64-bit digest of its value, its type, TTL and record
- * offset (`KeyIndex`); pass 2 over B looks each key up and compares digests
- * and TTLs. Only keys that differ are remembered (DB, name, offsets); their
+ * A semantic, key-level diff of two persistence inputs: each side is an RDB
+ * file, read in a streaming pass, or a dataset replayed from an AOF (plain,
+ * hybrid or multi-part; `src/core/aof/replay.ts`). Pass 1 over A keeps per key
+ * a 64-bit digest of its value, its type, TTL and where to find it again
+ * (`KeyIndex`: the record offset in an RDB, the key itself in a replayed
+ * dataset); pass 2 over B looks each key up and compares digests and TTLs.
+ * Only keys that differ are remembered (DB, name, offsets); their
  * element-level changes are computed afterwards one key at a time
- * (`changeDetails`: both records decoded again by offset), so neither file's
- * values are ever held whole. Function libraries are compared by name and code.
- * AUX fields (redis-ver, ctime, used-mem…), encodings and LRU/LFU hints are not
- * part of the dataset and are ignored.
+ * (`changeDetails`: both values decoded again by offset, or taken from the
+ * replayed dataset). Function libraries are compared by name and code. AUX
+ * fields (redis-ver, ctime, used-mem…), encodings and LRU/LFU hints are not
+ * part of the dataset and are ignored; so are consumers' seen/active times
+ * when a side is an AOF (redis-server sets them to the time it loads it).
+ *
+ * Memory: an RDB side is never held whole (RDB against RDB stays bounded, about
+ * 40 bytes per key of A plus its key names). An AOF side holds its replayed
+ * dataset in memory, as redis-server does when it loads the file. A replayed
+ * side some of whose keys the replay could not model exactly is refused
+ * (`inexact`) unless those keys are filtered out.
  */
 
+import type { ReplayedAof } from '../aof/replay.js';
+import { toRdbValue } from '../aof/replay/dataset.js';
 import type { ByteSource } from '../bytes/byteSource.js';
 import type { Problem } from '../model/problem.js';
 import type { DataType } from '../rdb/constants.js';
-import { decodeRecordAt, parseRdb, readRecordKey, type KeyRecord, type RdbResult } from '../rdb/parser.js';
+import { decodeRecordAt, parseRdb, readRecordKey, type RdbResult } from '../rdb/parser.js';
+import type { RdbValue } from '../rdb/value.js';
 import { globMatch } from '../text/glob.js';
 import { latin1 } from '../text/bytesText.js';
 import { valueChanges, type DetailOptions, type KeyDetails } from './details.js';
@@ -47,7 +60,7 @@ export interface KeyChange {
   ttlAfter: number | null;
   /** The value differs (false: only the TTL changed). */
   valueChanged: boolean;
-  /** Record offsets in A and B. */
+  /** Record offsets in A and B (RDB sides; -1 for a replayed side, whose values are found by key). */
   aStart?: number;
   bStart?: number;
 }
@@ -71,6 +84,9 @@ export interface FunctionChanges {
 }
 
 export interface RdbFileInfo {
+  /** `rdb`: an RDB file; `aof`: a dataset replayed from an AOF. */
+  kind: 'rdb' | 'aof';
+  /** RDB version (0 for an AOF side). */
   version: number;
   valkey: boolean;
   /** Keys in the file (all DBs, before filtering). */
@@ -94,10 +110,86 @@ export interface RdbDiff {
 export interface DamagedInput {
   which: 'a' | 'b';
   problem: Problem;
-  result: RdbResult;
+  result?: RdbResult;
 }
 
-export type RdbDiffOutcome = { ok: true; diff: RdbDiff } | { ok: false; damaged: DamagedInput };
+/** A replayed side whose compared keys may differ from what redis-server would load: the commands the replay could not model. */
+export interface InexactInput {
+  which: 'a' | 'b';
+  problems: Problem[];
+}
+
+export type RdbDiffOutcome = { ok: true; diff: RdbDiff } | { ok: false; damaged: DamagedInput; inexact?: undefined } | { ok: false; inexact: InexactInput; damaged?: undefined };
+
+/** One side of a diff: an RDB file, or a dataset replayed from an AOF. */
+export type DiffSide = { kind: 'rdb'; source: ByteSource } | { kind: 'replayed'; replay: ReplayedAof };
+
+function side(x: DiffSide | ByteSource): DiffSide {
+  return 'kind' in x ? x : { kind: 'rdb', source: x };
+}
+
+/** The key as a scan hands it over. */
+interface ScannedKey {
+  db: number;
+  key: Uint8Array;
+  dataType: DataType;
+  value: RdbValue;
+  expireAtMs?: number;
+  /** Record offset (RDB) or -1 (replayed). */
+  start: number;
+}
+
+interface ScanHandler {
+  header(version: number, valkey: boolean): void;
+  functionLibrary(name: string, digest: string): void;
+  key(k: ScannedKey): void;
+}
+
+/**
+ * Why a replayed dataset cannot be compared under these filters: the
+ * `replay.unsupported` problems behind its inexact keys, DBs or libraries
+ * that the filters keep; empty when every compared key is exact.
+ */
+export function inexactProblems(replay: ReplayedAof, options: Pick<RdbDiffOptions, 'dbs' | 'match'> = {}): Problem[] {
+  const ks = replay.keyspace;
+  const found = new Set<Problem>();
+  const dbWanted = (db: number): boolean => options.dbs === undefined || options.dbs.includes(db);
+  if (ks.globalTaint) found.add(ks.globalTaint);
+  for (const [db, p] of ks.dbTaints) if (dbWanted(db)) found.add(p);
+  for (const [db, keys] of ks.taints) {
+    if (!dbWanted(db)) continue;
+    for (const t of keys.values()) if (options.match === undefined || globMatch(options.match, t.key)) found.add(t.problem);
+  }
+  if (ks.functionsTaint && options.dbs === undefined && options.match === undefined) found.add(ks.functionsTaint);
+  return [...found];
+}
+
+/** Streams one side's keys and libraries; returns its first error (a damaged RDB). */
+function scan(s: DiffSide, h: ScanHandler, progress: ((offset: number, size: number) => void) | undefined, digestOf: (code: Uint8Array) => string): { error?: Problem; result?: RdbResult } {
+  if (s.kind === 'rdb') {
+    const result = parseRdb(
+      s.source,
+      {
+        header: (hd) => h.header(hd.version, hd.magic === 'VALKEY'),
+        functionLibrary: (f) => h.functionLibrary(f.name ?? `(unnamed ${digestOf(f.code)})`, digestOf(f.code)),
+        key: (k) => h.key({ db: k.db, key: k.key, dataType: k.dataType, value: k.value, ...(k.expireAtMs !== undefined ? { expireAtMs: k.expireAtMs } : {}), start: k.start }),
+        ...(progress ? { progress } : {}),
+      },
+      { keepStrings: true, reuseBuffers: true },
+    );
+    const error = firstError(result);
+    return error ? { error, result } : { result };
+  }
+  const ks = s.replay.keyspace;
+  for (const f of ks.functions.values()) h.functionLibrary(f.name ?? `(unnamed ${digestOf(f.code)})`, digestOf(f.code));
+  for (const [db, keys] of ks.dbs) {
+    for (const e of keys.values()) {
+      const value = toRdbValue(e.value);
+      h.key({ db, key: e.key, dataType: value.type, value, ...(e.expireAtMs !== undefined ? { expireAtMs: e.expireAtMs } : {}), start: -1 });
+    }
+  }
+  return {};
+}
 
 function firstError(r: RdbResult): Problem | undefined {
   return r.problems.find((p) => p.severity === 'error');
@@ -116,41 +208,52 @@ function functionDigest(code: Uint8Array): string {
 
 /** Compares two RDB files key by key. Never throws on bad input: a damaged file is an outcome. */
 export function diffRdb(a: ByteSource, b: ByteSource, options: RdbDiffOptions = {}): RdbDiffOutcome {
-  const wanted = (k: KeyRecord): boolean =>
+  return diffSides({ kind: 'rdb', source: a }, { kind: 'rdb', source: b }, options);
+}
+
+/** Compares two inputs (RDB files or replayed AOFs) key by key. Never throws on bad input: a damaged or inexact input is an outcome. */
+export function diffSides(a: DiffSide, b: DiffSide, options: RdbDiffOptions = {}): RdbDiffOutcome {
+  const wanted = (k: { db: number; key: Uint8Array }): boolean =>
     (options.dbs === undefined || options.dbs.includes(k.db)) && (options.match === undefined || globMatch(options.match, k.key));
   const filtered = options.dbs !== undefined || options.match !== undefined;
+  for (const [which, s] of [['a', a], ['b', b]] as const) {
+    if (s.kind !== 'replayed') continue;
+    const problems = inexactProblems(s.replay, options);
+    if (problems.length) return { ok: false, inexact: { which, problems } };
+  }
+  const replayed = a.kind === 'replayed' || b.kind === 'replayed';
+  const digestOptions = { ignoreConsumerTimes: replayed };
   const index = new KeyIndex({
-    ...(options.namesLimit !== undefined ? { namesLimit: options.namesLimit } : {}),
-    ...(options.namesBytesLimit !== undefined ? { namesBytesLimit: options.namesBytesLimit } : {}),
+    // A replayed A is in memory anyway: keep its names (they cannot be read back from a file).
+    ...(a.kind === 'replayed' ? { namesLimit: Number.MAX_SAFE_INTEGER, namesBytesLimit: Number.MAX_SAFE_INTEGER } : {}),
+    ...(options.namesLimit !== undefined && a.kind === 'rdb' ? { namesLimit: options.namesLimit } : {}),
+    ...(options.namesBytesLimit !== undefined && a.kind === 'rdb' ? { namesBytesLimit: options.namesBytesLimit } : {}),
   });
-  const infoA: RdbFileInfo = { version: 0, valkey: false, keys: 0 };
-  const infoB: RdbFileInfo = { version: 0, valkey: false, keys: 0 };
+  const infoA: RdbFileInfo = { kind: a.kind === 'rdb' ? 'rdb' : 'aof', version: 0, valkey: false, keys: 0 };
+  const infoB: RdbFileInfo = { kind: b.kind === 'rdb' ? 'rdb' : 'aof', version: 0, valkey: false, keys: 0 };
   const fnA = new Map<string, string>();
   const fnB = new Map<string, string>();
-  const fnName = (f: { name?: string; code: Uint8Array }): string => f.name ?? `(unnamed ${functionDigest(f.code)})`;
+  const readKeyOfA = (start: number): Uint8Array => readRecordKey((a as Extract<DiffSide, { kind: 'rdb' }>).source, start, infoA.version, infoA.valkey);
 
   // Pass 1: A.
-  const resA = parseRdb(
+  const resA = scan(
     a,
     {
-      header(h) {
-        infoA.version = h.version;
-        infoA.valkey = h.magic === 'VALKEY';
+      header(version, valkey) {
+        infoA.version = version;
+        infoA.valkey = valkey;
       },
-      functionLibrary(f) {
-        fnA.set(fnName(f), functionDigest(f.code));
-      },
+      functionLibrary: (name, digest) => void fnA.set(name, digest),
       key(k) {
         infoA.keys++;
         if (!wanted(k)) return;
-        index.add(k.db, k.key, keyDigest(k.db, k.key), k.dataType, valueDigest(k.value), k.expireAtMs, k.start);
+        index.add(k.db, k.key, keyDigest(k.db, k.key), k.dataType, valueDigest(k.value, digestOptions), k.expireAtMs, k.start);
       },
-      ...(options.progress ? { progress: (o: number, s: number) => options.progress!(1, o, s) } : {}),
     },
-    { keepStrings: true, reuseBuffers: true },
+    options.progress ? (o, s) => options.progress!(1, o, s) : undefined,
+    functionDigest,
   );
-  const errA = firstError(resA);
-  if (errA) return { ok: false, damaged: { which: 'a', problem: errA, result: resA } };
+  if (resA.error) return { ok: false, damaged: { which: 'a', problem: resA.error, ...(resA.result ? { result: resA.result } : {}) } };
 
   // Pass 2: B.
   const changes: KeyChange[] = [];
@@ -160,16 +263,14 @@ export function diffRdb(a: ByteSource, b: ByteSource, options: RdbDiffOptions = 
     const t = (summary.byType[type] ??= { added: 0, removed: 0, changed: 0, unchanged: 0 });
     t[kind]++;
   };
-  const resB = parseRdb(
+  const resB = scan(
     b,
     {
-      header(h) {
-        infoB.version = h.version;
-        infoB.valkey = h.magic === 'VALKEY';
+      header(version, valkey) {
+        infoB.version = version;
+        infoB.valkey = valkey;
       },
-      functionLibrary(f) {
-        fnB.set(fnName(f), functionDigest(f.code));
-      },
+      functionLibrary: (name, digest) => void fnB.set(name, digest),
       key(k) {
         infoB.keys++;
         if (!wanted(k)) return;
@@ -182,7 +283,7 @@ export function diffRdb(a: ByteSource, b: ByteSource, options: RdbDiffOptions = 
         };
         if (i < 0) return added();
         index.seen[i] = 1;
-        const d = valueDigest(k.value);
+        const d = valueDigest(k.value, digestOptions);
         const typeBefore = TYPE_CODES[index.type[i]!]!;
         const expire = index.expire[i]!;
         const ttlBefore = Number.isNaN(expire) ? null : expire;
@@ -192,19 +293,18 @@ export function diffRdb(a: ByteSource, b: ByteSource, options: RdbDiffOptions = 
           return;
         }
         // Without names in memory the match was on a 64-bit key digest: confirm it on A's bytes.
-        if (!index.hasNames && compareBytes(readRecordKey(a, index.start[i]!, infoA.version, infoA.valkey), k.key) !== 0) {
+        if (!index.hasNames && compareBytes(readKeyOfA(index.start[i]!), k.key) !== 0) {
           index.seen[i] = 0;
           return added();
         }
         count(k.dataType, 'changed');
         changes.push({ db: k.db, key: k.key.slice(), change: 'changed', typeBefore, typeAfter: k.dataType, ttlBefore, ttlAfter, valueChanged, aStart: index.start[i]!, bStart: k.start });
       },
-      ...(options.progress ? { progress: (o: number, s: number) => options.progress!(2, o, s) } : {}),
     },
-    { keepStrings: true, reuseBuffers: true },
+    options.progress ? (o, s) => options.progress!(2, o, s) : undefined,
+    functionDigest,
   );
-  const errB = firstError(resB);
-  if (errB) return { ok: false, damaged: { which: 'b', problem: errB, result: resB } };
+  if (resB.error) return { ok: false, damaged: { which: 'b', problem: resB.error, ...(resB.result ? { result: resB.result } : {}) } };
 
   // Keys of A never matched: removed.
   for (let i = 0; i < index.count; i++) {
@@ -214,7 +314,7 @@ export function diffRdb(a: ByteSource, b: ByteSource, options: RdbDiffOptions = 
     const expire = index.expire[i]!;
     changes.push({
       db: index.db[i]!,
-      key: index.name(i) ?? readRecordKey(a, index.start[i]!, infoA.version, infoA.valkey),
+      key: index.name(i) ?? readKeyOfA(index.start[i]!),
       change: 'removed',
       typeBefore: type,
       typeAfter: null,
@@ -246,17 +346,30 @@ export function diffRdb(a: ByteSource, b: ByteSource, options: RdbDiffOptions = 
   };
 }
 
-/**
- * Element-level details of a changed key: both records decoded again by
- * offset. Undefined for added/removed keys, TTL-only changes and type changes.
- */
-export function changeDetails(diff: RdbDiff, change: KeyChange, a: ByteSource, b: ByteSource, options: DetailOptions = {}): KeyDetails | undefined {
-  if (change.change !== 'changed' || !change.valueChanged || change.typeBefore !== change.typeAfter) return undefined;
-  const ra = decodeRecordAt(a, change.aStart!, { version: diff.a.version, valkey: diff.a.valkey, db: change.db });
-  const rb = decodeRecordAt(b, change.bStart!, { version: diff.b.version, valkey: diff.b.valkey, db: change.db });
-  if (!ra.record || !rb.record) {
-    const p = (ra.record ? rb : ra).problems[0];
+/** The value of a changed key on one side: decoded again by offset (RDB) or taken from the replayed dataset. */
+function valueAt(s: DiffSide, info: RdbFileInfo, change: KeyChange, start: number | undefined): RdbValue {
+  if (s.kind === 'replayed') {
+    const e = s.replay.keyspace.get(change.db, change.key);
+    if (!e) throw new Error(`key '${latin1(change.key)}' is not in the replayed dataset`);
+    return toRdbValue(e.value);
+  }
+  const r = decodeRecordAt(s.source, start!, { version: info.version, valkey: info.valkey, db: change.db });
+  if (!r.record) {
+    const p = r.problems[0];
     throw new Error(`cannot decode key '${latin1(change.key)}' again${p ? `: ${p.message}` : ''}`);
   }
-  return valueChanges(ra.record.value, rb.record.value, options);
+  return r.record.value;
+}
+
+/**
+ * Element-level details of a changed key: both values decoded again (RDB
+ * sides, by offset) or read from the replayed dataset. Undefined for
+ * added/removed keys, TTL-only changes and type changes.
+ */
+export function changeDetails(diff: RdbDiff, change: KeyChange, a: DiffSide | ByteSource, b: DiffSide | ByteSource, options: DetailOptions = {}): KeyDetails | undefined {
+  if (change.change !== 'changed' || !change.valueChanged || change.typeBefore !== change.typeAfter) return undefined;
+  const replayed = diff.a.kind === 'aof' || diff.b.kind === 'aof';
+  const va = valueAt(side(a), diff.a, change, change.aStart);
+  const vb = valueAt(side(b), diff.b, change, change.bStart);
+  return valueChanges(va, vb, { ...(replayed ? { ignoreConsumerTimes: true } : {}), ...options });
 }

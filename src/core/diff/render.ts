@@ -1,18 +1,21 @@
 /**
- * A canonical, deterministic text rendering of an RDB snapshot's dataset, made
- * for line diffs: two files that hold the same data render to the same text,
- * whatever their encodings, compression, key order, LRU/LFU data or creation
- * time. Only the data is shown:
+ * A canonical, deterministic text rendering of a dataset, made for line diffs:
+ * two inputs that hold the same data render to the same text, whatever their
+ * format (an RDB snapshot, or an AOF — plain, hybrid or multi-part — replayed
+ * into what redis-server would load, `src/core/aof/replay.ts`), encodings,
+ * compression, key order, LRU/LFU data or creation time. Only the data is shown:
  *
- * - a header: the format and version, the key count per database (no ctime,
- *   used-mem or other AUX fields unless `aux` is set: they change on every save);
+ * - a header: the key count per database (the format and version, ctime,
+ *   used-mem and the other AUX fields only when `aux` is set: they change on
+ *   every save, and an AOF has none);
  * - function libraries sorted by name, module AUX data sorted by module;
  * - one block per key, sorted by (db, key bytes): `db0 "key" <type> [ttl <ISO>]`,
  *   then the value: strings quoted and escaped (`escapeBytes`), lists in order with
  *   their indexes, sets sorted, sorted sets sorted by member with their scores
  *   (`formatScore`), hashes sorted by field (with field TTLs), streams as entries by
- *   ID, then groups by name with their pending entries by ID and consumers by name;
- * - the problems of a damaged file, at the end.
+ *   ID, then groups by name with their pending entries by ID and consumers by name
+ *   (their seen/active times only with `aux`: an AOF does not carry them);
+ * - the problems of a damaged file (or of an AOF's replay), at the end.
  *
  * Long strings are wrapped (`wrap` columns of escaped text per line; a line break
  * inside quotes is never content, real newlines are escaped) and cut after
@@ -20,24 +23,35 @@
  * explicit marker giving the size and a CRC-64 of the whole, so that a change past
  * the cut still shows in a diff.
  *
- * Sorting needs every key: a first pass indexes (db, key, record range) with the
- * values only walked, then each record is decoded again by offset
- * (`decodeRecordAt`) in sorted order — memory holds the keys, not the values —
- * and the text is streamed out through a callback.
+ * Sorting needs every key: for an RDB a first pass indexes (db, key, record
+ * range) with the values only walked, then each record is decoded again by
+ * offset (`decodeRecordAt`) in sorted order — memory holds the keys, not the
+ * values — and the text is streamed out through a callback. An AOF is replayed
+ * first and its whole dataset is held in memory, as redis-server holds it.
  */
 
+import { replayAof, replayAofSet, type ReplayedAof } from '../aof/replay.js';
+import { toRdbValue, type KeyEntry } from '../aof/replay/dataset.js';
+import type { OpenFile } from '../aof/aofSet.js';
 import type { ByteSource } from '../bytes/byteSource.js';
 import { Crc64 } from '../bytes/crc64.js';
 import { formatScore } from '../export/resp.js';
+import { detectFormat } from '../format.js';
 import { formatOffset, type Problem } from '../model/problem.js';
+import type { DataType } from '../rdb/constants.js';
 import type { FunctionLibrary } from '../rdb/function.js';
-import { decodeRecordAt, parseRdb, type AuxField, type KeyRecord, type ModuleAux, type RdbHeader } from '../rdb/parser.js';
+import { decodeRecordAt, parseRdb, type AuxField, type ModuleAux, type RdbHeader } from '../rdb/parser.js';
+import { hasAofPreambleMark } from '../rdb/preamble.js';
 import { formatStreamId, type ModuleItem, type RdbValue, type StreamId, type StreamValue } from '../rdb/value.js';
 import { escapeBytes } from '../text/bytesText.js';
 
 /** Options of `renderSnapshot`. */
 export interface RenderOptions {
-  /** Include the AUX fields (redis-ver, ctime, used-mem, …) in a block after the header. Default false. */
+  /**
+   * Include the metadata a reload or an AOF does not keep: the format and
+   * version line, the AUX fields (redis-ver, ctime, used-mem, …) in a block
+   * after the header, and consumers' seen/active times. Default false.
+   */
   aux?: boolean;
   /** Bytes shown of one string, key, member or field before it is cut. Default 4096. */
   maxBytes?: number;
@@ -51,7 +65,10 @@ export interface RenderOptions {
 
 /** What a rendering found. */
 export interface RenderResult {
+  /** The RDB header (of an RDB, or of an AOF's RDB preamble or base). */
   header?: RdbHeader;
+  /** What was rendered: an RDB, or an AOF replayed. */
+  format?: 'rdb' | 'aof';
   /** Keys rendered. */
   keys: number;
   /** False when the file is damaged (its problems are listed at the end of the text). */
@@ -229,7 +246,7 @@ function moduleItem(w: Writer, indent: string, it: ModuleItem): void {
   else w.line(`${indent}${it.kind} ${formatScore(it.value)}`);
 }
 
-function renderStream(w: Writer, v: StreamValue): void {
+function renderStream(w: Writer, v: StreamValue, times: boolean): void {
   const meta = [`length ${v.length}`, `last-id ${formatStreamId(v.lastId)}`];
   if (v.firstId) meta.push(`first-id ${formatStreamId(v.firstId)}`);
   if (v.maxDeletedId) meta.push(`max-deleted-id ${formatStreamId(v.maxDeletedId)}`);
@@ -276,7 +293,8 @@ function renderStream(w: Writer, v: StreamValue): void {
     );
     const consumers = [...g.consumers].sort((a, b) => compareBytes(a.name, b.name));
     for (const c of consumers) {
-      w.line(`${in2}consumer ${w.inline(c.name)} seen-at ${isoTime(c.seenTimeMs)} active-at ${isoTime(c.activeTimeMs)} pending ${c.pending.length}`);
+      const at = times ? ` seen-at ${isoTime(c.seenTimeMs)} active-at ${isoTime(c.activeTimeMs)}` : '';
+      w.line(`${in2}consumer ${w.inline(c.name)}${at} pending ${c.pending.length}`);
     }
   }
   if (v.idmp) {
@@ -289,7 +307,7 @@ function renderStream(w: Writer, v: StreamValue): void {
   }
 }
 
-function renderValue(w: Writer, v: RdbValue): void {
+function renderValue(w: Writer, v: RdbValue, options: RenderOptions): void {
   switch (v.type) {
     case 'string':
       w.block(INDENT, '', v.value);
@@ -320,10 +338,11 @@ function renderValue(w: Writer, v: RdbValue): void {
         INDENT,
         order.length,
         'members',
-        (i) => w.block(INDENT, '', v.members[order[i]!]!, ` score ${formatScore(v.scores[order[i]!]!)}`),
+        // -0 renders as 0: whether Redis keeps the sign depends on the encoding alone (a listpack stores the integer 0).
+        (i) => w.block(INDENT, '', v.members[order[i]!]!, ` score ${formatScore(v.scores[order[i]!]! || 0)}`),
         (i, d) => {
           feed(d, v.members[order[i]!]!);
-          feed(d, ascii(formatScore(v.scores[order[i]!]!)));
+          feed(d, ascii(formatScore(v.scores[order[i]!]! || 0)));
         },
       );
       return;
@@ -350,7 +369,7 @@ function renderValue(w: Writer, v: RdbValue): void {
       return;
     }
     case 'stream':
-      renderStream(w, v);
+      renderStream(w, v, options.aux ?? false);
       return;
     case 'module':
       w.line(`${INDENT}module ${v.moduleName} encver ${v.encodingVersion}`);
@@ -369,7 +388,16 @@ function renderValue(w: Writer, v: RdbValue): void {
   }
 }
 
-function keyLine(w: Writer, k: KeyRecord, options: RenderOptions): string {
+/** What a key's first line shows. */
+interface KeyHead {
+  db: number;
+  key: Uint8Array;
+  dataType: DataType;
+  expireAtMs?: number;
+  encoding: string;
+}
+
+function keyLine(w: Writer, k: KeyHead, options: RenderOptions): string {
   let s = `db${k.db} ${w.inline(k.key)} ${k.dataType}`;
   if (k.expireAtMs !== undefined) s += ` ttl ${isoTime(k.expireAtMs)}`;
   if (options.encodings) s += ` encoding ${k.encoding}`;
@@ -378,7 +406,13 @@ function keyLine(w: Writer, k: KeyRecord, options: RenderOptions): string {
 
 function problemLine(p: Problem): string {
   const where = p.key ? ` (db${p.db ?? 0} key "${escapeBytes(p.key)}")` : '';
-  return `${INDENT}${p.severity} ${p.code} at ${formatOffset(p.offset)}: ${p.message}${where}`;
+  return `${INDENT}${p.severity} ${p.code} at ${p.file ? `${p.file} ` : ''}${formatOffset(p.offset)}: ${p.message}${where}`;
+}
+
+const HEAD_LINE = '# Redis snapshot, rendered by Redis Persistence Inspector: keys sorted by database and key bytes';
+
+function keysLine(count: number, dbs: { db: number; keys: number }[]): string {
+  return `keys ${count}${dbs.length ? ` (${dbs.map((d) => `db${d.db}: ${d.keys}`).join(', ')})` : ''}`;
 }
 
 /**
@@ -409,11 +443,10 @@ export function renderSnapshot(source: ByteSource, emit: (text: string) => void,
   const problems = [...result.problems];
 
   // Header.
-  w.line(`# Redis snapshot, rendered by Redis Persistence Inspector: keys sorted by database and key bytes`);
-  if (header) w.line(`format ${header.magic} RDB version ${header.version}`);
-  else w.line('format: not an RDB file');
+  w.line(HEAD_LINE);
+  if (options.aux) w.line(header ? `format ${header.magic} RDB version ${header.version}` : 'format: not an RDB file');
   const dbs = [...result.dbs].sort((a, b) => a.db - b.db).filter((d) => d.keys > 0);
-  w.line(`keys ${index.length}${dbs.length ? ` (${dbs.map((d) => `db${d.db}: ${d.keys}`).join(', ')})` : ''}`);
+  w.line(keysLine(index.length, dbs));
   if (options.aux && aux.length) {
     w.line('');
     w.line('aux');
@@ -450,7 +483,7 @@ export function renderSnapshot(source: ByteSource, emit: (text: string) => void,
     const { record, problems: recordProblems } = decodeRecordAt(new WindowSource(source, entry.end), entry.start, { version, valkey, db: entry.db });
     if (record) {
       w.line(keyLine(w, record, options));
-      renderValue(w, record.value);
+      renderValue(w, record.value, options);
       rendered++;
     } else {
       w.line(`db${entry.db} ${w.inline(entry.key)} (could not be decoded again)`);
@@ -466,7 +499,134 @@ export function renderSnapshot(source: ByteSource, emit: (text: string) => void,
     w.line('');
     w.flush();
   }
-  return { ...(header ? { header } : {}), keys: rendered, ok: result.ok, problems };
+  return { ...(header ? { header } : {}), format: 'rdb', keys: rendered, ok: result.ok, problems };
+}
+
+/** Options of `renderDataset`: what the replayed input was, and its parse problems. */
+export interface DatasetRenderOptions extends RenderOptions {
+  /** The format line shown with `aux` (e.g. `AOF, multi-part: RDB base + 1 INCR`). */
+  format?: string;
+  /** Problems of the files read: their errors (a damaged AOF) are listed with the replay's own problems. */
+  problems?: Problem[];
+  /** False when the files are damaged. Default true. */
+  ok?: boolean;
+  /** The RDB header of the preamble or base, for the result. */
+  header?: RdbHeader;
+}
+
+/**
+ * Renders a dataset replayed from an AOF exactly as `renderSnapshot` renders
+ * an RDB holding the same data. Keys whose value the replay could not know
+ * get an `inexact` line, and the replay's problems are listed at the end.
+ */
+export function renderDataset(replay: ReplayedAof, emit: (text: string) => void, options: DatasetRenderOptions = {}): RenderResult {
+  const w = new Writer(emit, options);
+  const ks = replay.keyspace;
+  const entries: { db: number; name: string; entry?: KeyEntry; key: Uint8Array }[] = [];
+  for (const [db, keys] of ks.dbs) for (const [name, entry] of keys) entries.push({ db, name, entry, key: entry.key });
+  // Inexact keys the replay does not hold may exist on the server all the same: they get a block too.
+  for (const [db, keys] of ks.taints) for (const [name, t] of keys) if (!ks.dbs.get(db)?.has(name)) entries.push({ db, name, key: t.key });
+  // Keys are latin1 strings (one character per byte): code-unit order is byte order.
+  entries.sort((a, b) => a.db - b.db || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const perDb = new Map<number, number>();
+  for (const e of entries) if (e.entry) perDb.set(e.db, (perDb.get(e.db) ?? 0) + 1);
+  const held = entries.filter((e) => e.entry).length;
+
+  w.line(HEAD_LINE);
+  if (options.aux) w.line(`format ${options.format ?? 'AOF'}`);
+  w.line(keysLine(held, [...perDb].sort((a, b) => a[0] - b[0]).map(([db, keys]) => ({ db, keys }))));
+  w.line('');
+  w.flush();
+
+  const functions = [...ks.functions.values()].sort((a, b) => compareStrings(a.name ?? '', b.name ?? '') || compareBytes(a.code, b.code));
+  for (const f of functions) {
+    w.line(`function ${f.name ?? '(unnamed)'}${f.engine ? ` engine ${f.engine}` : ''}`);
+    w.block(INDENT, '', f.code);
+    w.line('');
+    w.flush();
+  }
+  if (ks.functionsTaint) {
+    w.line(`functions inexact: ${ks.functionsTaint.message}`);
+    w.line('');
+    w.flush();
+  }
+  for (const { db, entry, key } of entries) {
+    if (!entry) {
+      w.line(`db${db} ${w.inline(key)} (not in the replay; it may exist: ${ks.taintOf(db, key)?.message ?? 'unknown'})`);
+      w.line('');
+      w.flush();
+      continue;
+    }
+    const value = toRdbValue(entry.value);
+    w.line(keyLine(w, { db, key: entry.key, dataType: value.type, encoding: value.encoding, ...(entry.expireAtMs !== undefined ? { expireAtMs: entry.expireAtMs } : {}) }, options));
+    const taint = ks.taintOf(db, entry.key);
+    if (taint) w.line(`${INDENT}! inexact: ${taint.message}`);
+    renderValue(w, value, options);
+    w.line('');
+    w.flush();
+  }
+  // The files' own warnings (a trailing FLUSHALL, an unknown command…) are about the files, not the data: only their errors are listed.
+  const problems = [...(options.problems ?? []).filter((p) => p.severity === 'error'), ...replay.problems];
+  const ok = options.ok ?? true;
+  if (problems.length) {
+    w.line(`problems (${ok ? 'the file loads' : 'the file is damaged'}${replay.exact ? '' : '; some keys may differ from what redis-server loads'})`);
+    for (const p of problems) w.line(problemLine(p));
+    w.line('');
+    w.flush();
+  }
+  return { ...(options.header ? { header: options.header } : {}), format: 'aof', keys: held, ok, problems };
+}
+
+/** What an input holds, by content and name: an RDB, an AOF (plain or hybrid), a manifest, or nothing known. */
+export function persistenceKind(source: ByteSource, name = ''): 'rdb' | 'aof' | 'manifest' | 'unknown' {
+  const format = detectFormat(source.read(0, 64));
+  const lower = name.toLowerCase();
+  if (format === 'manifest') return 'manifest';
+  if (format === 'aof') return 'aof';
+  if (format === 'empty') return lower.endsWith('.aof') ? 'aof' : 'unknown';
+  if (format !== 'rdb') return 'unknown';
+  if (lower.endsWith('.rdb')) return 'rdb';
+  // A hybrid AOF: by name, or by its preamble's own word (AUX aof-preamble 1, Redis 4.0–6.2).
+  return lower.endsWith('.aof') || hasAofPreambleMark(source) ? 'aof' : 'rdb';
+}
+
+function aofFormat(preamble: RdbHeader | undefined, what: string): string {
+  return preamble ? `AOF, ${what} with an RDB version ${preamble.version} ${what === 'multi-part' ? 'base' : 'preamble'}` : `AOF, ${what}`;
+}
+
+/**
+ * Renders any single-file input: an RDB as `renderSnapshot` does, an AOF
+ * (plain or hybrid; `name` decides for a file with an RDB magic, as Redis
+ * does) replayed with `renderDataset`.
+ */
+export function renderPersistence(source: ByteSource, emit: (text: string) => void, options: RenderOptions & { name?: string; nowMs?: number } = {}): RenderResult {
+  if (persistenceKind(source, options.name) !== 'aof') return renderSnapshot(source, emit, options);
+  const { result, replay } = replayAof(source, { ...(options.name ? { fileName: options.name } : {}), ...(options.nowMs !== undefined ? { nowMs: options.nowMs } : {}) });
+  const header = result.preamble?.header;
+  return renderDataset(replay, emit, {
+    ...options,
+    format: aofFormat(header, result.preamble ? 'hybrid' : 'plain RESP'),
+    problems: result.problems,
+    ok: result.ok,
+    ...(header ? { header } : {}),
+  });
+}
+
+/** Renders a multi-part AOF: its manifest, its files opened by name (relative to the manifest). */
+export function renderAofSet(manifest: Uint8Array, open: OpenFile, emit: (text: string) => void, options: RenderOptions & { nowMs?: number } = {}): RenderResult {
+  const { set, replay } = replayAofSet(manifest, open, options.nowMs !== undefined ? { nowMs: options.nowMs } : {});
+  const base = set.files.find((f) => f.role === 'base');
+  const header = base?.result?.preamble?.header;
+  const problems = [...set.problems];
+  for (const f of set.files) for (const p of f.result?.problems ?? []) problems.push(p.file === undefined ? { ...p, file: f.name } : p);
+  const incr = set.files.filter((f) => f.role === 'incr').length;
+  return renderDataset(replay, emit, {
+    ...options,
+    format: `${aofFormat(header, 'multi-part')}${base && !header ? ' (RESP base)' : ''}, ${incr} INCR file${incr === 1 ? '' : 's'}`,
+    problems,
+    ok: set.ok,
+    ...(header ? { header } : {}),
+  });
 }
 
 /** The whole rendering as one string (for small files and tests). */

@@ -1,23 +1,27 @@
 /**
- * Readable diffs of RDB snapshots: every side is the `redis-snapshot` rendering
- * of a file (provider.ts), opened in VS Code's diff editor.
+ * Readable diffs of Redis datasets: every side is the `redis-snapshot` rendering
+ * of a file (provider.ts) — an RDB, an AOF or a multi-part manifest, in any
+ * combination — opened in VS Code's diff editor.
  *
- * - "Compare Snapshot With…": the selected / active `.rdb` file against a file picked
- *   in a dialog (or the two files selected in the explorer);
+ * - "Compare Snapshot With…": the selected / active `.rdb`, `.aof` or `.manifest`
+ *   file against a file picked in a dialog (or the two files selected in the explorer);
  * - "Select Snapshot for Compare" then "Compare Snapshot with Selected" (explorer);
- * - "Open Changes (Readable Snapshot)" on a changed `.rdb` in source control: HEAD
+ * - "Open Changes (Readable Snapshot)" on a changed file in source control: HEAD
  *   (through the git extension's `git:` URIs, or `git show` when it is off) against
  *   the working tree;
- * - any diff tab whose two sides are `.rdb` files (the git extension's own "Open
- *   Changes", a timeline compare…) is replaced by the readable diff of the same two
- *   URIs, in the same editor group.
+ * - a diff tab whose two sides are `.rdb` files, or `.manifest` files, (the git
+ *   extension's own "Open Changes", a timeline compare…) is replaced by the
+ *   readable diff of the same two URIs, in the same editor group; so is one of two
+ *   `.aof` files when a side comes from git (Open Changes, the timeline) or both
+ *   opened in the inspector (hybrid files) — a text diff of two AOFs in the
+ *   working tree stays a text diff.
  */
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { recentlyResolved } from '../editor/provider.js';
 import { SnapshotContentProvider } from './provider.js';
-import { isRdbPath, SNAPSHOT_SCHEME, toSnapshotUri } from './uri.js';
+import { isAofPath, isManifestPath, isRdbPath, isSnapshotPath, SNAPSHOT_SCHEME, toSnapshotUri } from './uri.js';
 
 /** What the compare commands return (for tests): the two `redis-snapshot` URIs opened. */
 export interface SnapshotDiff {
@@ -55,7 +59,7 @@ function uriOf(arg: unknown): vscode.Uri | undefined {
   return vscode.window.activeTextEditor?.document.uri;
 }
 
-/** Opens the readable diff of two RDB URIs (already wrapped or not). */
+/** Opens the readable diff of two RDB/AOF/manifest URIs (already wrapped or not). */
 export async function openSnapshotDiff(
   left: vscode.Uri,
   right: vscode.Uri,
@@ -69,12 +73,12 @@ export async function openSnapshotDiff(
   return { left: l, right: r, title: t };
 }
 
-async function pickRdb(title: string, near?: vscode.Uri): Promise<vscode.Uri | undefined> {
+async function pickInput(title: string, near?: vscode.Uri): Promise<vscode.Uri | undefined> {
   const picked = await vscode.window.showOpenDialog({
     title,
     canSelectMany: false,
     openLabel: 'Compare',
-    filters: { 'Redis snapshots': ['rdb'], 'All files': ['*'] },
+    filters: { 'Redis persistence files': ['rdb', 'aof', 'manifest'], 'All files': ['*'] },
     ...(near ? { defaultUri: vscode.Uri.joinPath(near, '..') } : {}),
   });
   return picked?.[0];
@@ -95,8 +99,15 @@ export async function headSnapshotUri(file: vscode.Uri): Promise<vscode.Uri> {
   return toSnapshotUri(file, { gitHead: true });
 }
 
+/** Whether a diff of these two files is replaced by the readable one (see the file comment). */
+function replaceable(original: vscode.Uri, modified: vscode.Uri, opaque: boolean): boolean {
+  const both = (f: (p: string) => boolean): boolean => f(original.path) && f(modified.path);
+  if (both(isRdbPath) || both(isManifestPath)) return true;
+  return both(isAofPath) && (opaque || original.scheme === 'git' || modified.scheme === 'git');
+}
+
 /**
- * Replaces a diff tab of two `.rdb` files by the readable diff of the same URIs.
+ * Replaces a diff tab of two `.rdb` files (see `replaceable`) by the readable diff of the same URIs.
  * Loops are impossible by construction (the replacement's sides are
  * `redis-snapshot:` URIs, which are never replaced); `busy` also drops the
  * repeated open/change events of one tab while its replacement is opening.
@@ -121,7 +132,7 @@ class DiffTabReplacer implements vscode.Disposable {
     if (!sides) return;
     const { original, modified } = sides;
     if (original.scheme === SNAPSHOT_SCHEME || modified.scheme === SNAPSHOT_SCHEME) return;
-    if (!isRdbPath(original.path) || !isRdbPath(modified.path)) return;
+    if (!replaceable(original, modified, input === undefined)) return;
     const key = `${original.toString()}\u0000${modified.toString()}`;
     if (this.busy.has(key)) return;
     this.busy.add(key);
@@ -161,7 +172,7 @@ async function inspectorDiffSides(tab: vscode.Tab): Promise<{ original: vscode.U
   // Both sides resolve around the time the tab opens (the event may come first).
   const since = Date.now() - 1000;
   for (let waited = 0; waited <= 3000; waited += 100) {
-    const recent = recentlyResolved(since).filter((r) => isRdbPath(r.uri.path) && (r.viewColumn === undefined || r.viewColumn === tab.group.viewColumn));
+    const recent = recentlyResolved(since).filter((r) => isSnapshotPath(r.uri.path) && (r.viewColumn === undefined || r.viewColumn === tab.group.viewColumn));
     const unique: vscode.Uri[] = [];
     for (const r of recent) if (!unique.some((u) => u.toString() === r.uri.toString())) unique.push(r.uri);
     if (unique.length >= 2) {
@@ -192,11 +203,11 @@ export function registerSnapshotDiff(context: vscode.ExtensionContext): void {
       const all = Array.isArray(second) ? second.filter((u): u is vscode.Uri => u instanceof vscode.Uri) : [];
       const left = uriOf(arg);
       if (!left) {
-        void vscode.window.showWarningMessage('Redis Inspector: open or select an RDB file to compare.');
+        void vscode.window.showWarningMessage('Redis Inspector: open or select an RDB, AOF or manifest file to compare.');
         return undefined;
       }
       let right = second instanceof vscode.Uri ? second : all.length === 2 ? all.find((u) => u.toString() !== left.toString()) : undefined;
-      right ??= await pickRdb(`Compare ${name(left)} with…`, left);
+      right ??= await pickInput(`Compare ${name(left)} with…`, left);
       return right ? openSnapshotDiff(left, right) : undefined;
     }),
 
@@ -209,7 +220,7 @@ export function registerSnapshotDiff(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('redisInspector.compareSnapshotWithSelected', async (arg?: unknown): Promise<SnapshotDiff | undefined> => {
       const right = uriOf(arg);
       if (!selected) {
-        void vscode.window.showInformationMessage('Redis Inspector: first choose "Select Snapshot for Compare" on an RDB file.');
+        void vscode.window.showInformationMessage('Redis Inspector: first choose "Select Snapshot for Compare" on an RDB, AOF or manifest file.');
         return undefined;
       }
       if (!right) return undefined;
@@ -219,7 +230,7 @@ export function registerSnapshotDiff(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('redisInspector.openChanges', async (arg?: unknown): Promise<SnapshotDiff | undefined> => {
       const file = uriOf(arg);
       if (!file) {
-        void vscode.window.showWarningMessage('Redis Inspector: select a changed RDB file in Source Control.');
+        void vscode.window.showWarningMessage('Redis Inspector: select a changed RDB, AOF or manifest file in Source Control.');
         return undefined;
       }
       const left = await headSnapshotUri(file);

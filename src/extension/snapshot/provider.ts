@@ -1,18 +1,22 @@
 /**
  * The `redis-snapshot` documents: the canonical text rendering (core/diff/render)
- * of the RDB file a URI wraps. `file:` URIs are read with positional reads (no
- * copy of the file in memory), any other scheme (git, remote…) through
- * `workspace.fs`, and the `git-head` variant with `git show HEAD:<file>`.
- * Open renderings are refreshed when an `.rdb` file with the same path changes.
+ * of the file a URI wraps — an RDB, an AOF (plain or hybrid, replayed into the
+ * dataset redis-server would load) or a multi-part manifest (its BASE and INCR
+ * files are read from the manifest's folder, in the same scheme and version).
+ * `file:` URIs are read with positional reads (no copy of the file in memory),
+ * any other scheme (git, remote…) through `workspace.fs`, and the `git-head`
+ * variant with `git show HEAD:<file>`. Open renderings are refreshed when a file
+ * with the same path changes (for a manifest: any file in its folder).
  */
 
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { FileSource } from '../../cli/fileSource.js';
+import { loadOrder, parseManifest } from '../../core/aof/manifest.js';
 import { MemorySource, type ByteSource } from '../../core/bytes/byteSource.js';
-import { renderSnapshot } from '../../core/diff/render.js';
-import { fromSnapshotUri, SNAPSHOT_SCHEME, type SnapshotUriOptions } from './uri.js';
+import { persistenceKind, renderAofSet, renderPersistence } from '../../core/diff/render.js';
+import { fromSnapshotUri, isManifestPath, SNAPSHOT_SCHEME, type SnapshotUriOptions } from './uri.js';
 
 /** The committed version of a local file, via the git CLI (undefined when it has none). */
 export function gitShowHead(fsPath: string): Promise<Uint8Array | undefined> {
@@ -26,23 +30,61 @@ export function gitShowHead(fsPath: string): Promise<Uint8Array | undefined> {
   });
 }
 
-async function openSource(original: vscode.Uri, options: SnapshotUriOptions): Promise<{ source: ByteSource; close?: () => void } | string> {
+/** A file next to `uri` (a manifest's BASE/INCR), in the same scheme — and for the git extension's URIs, the same ref. */
+function sibling(uri: vscode.Uri, name: string): vscode.Uri {
+  const p = path.posix.join(path.posix.dirname(uri.path), name);
+  if (uri.scheme === 'git') {
+    try {
+      const q = JSON.parse(uri.query) as { path?: string };
+      if (typeof q.path === 'string') q.path = path.join(path.dirname(q.path), name);
+      return uri.with({ path: p, query: JSON.stringify(q) });
+    } catch {
+      // Not the git extension's query: the path alone.
+    }
+  }
+  return uri.with({ path: p });
+}
+
+/** Reads a file of any scheme; undefined when it does not exist. */
+async function readAny(uri: vscode.Uri, options: SnapshotUriOptions): Promise<{ source: ByteSource; close?: () => void } | undefined> {
   if (options.gitHead) {
-    const bytes = original.scheme === 'file' ? await gitShowHead(original.fsPath) : undefined;
-    return bytes ? { source: new MemorySource(bytes) } : `# ${path.basename(original.path)} has no committed version (git show HEAD failed)\n`;
+    const bytes = uri.scheme === 'file' ? await gitShowHead(uri.fsPath) : undefined;
+    return bytes ? { source: new MemorySource(bytes) } : undefined;
   }
   try {
-    if (original.scheme === 'file') {
-      const file = new FileSource(original.fsPath);
+    if (uri.scheme === 'file') {
+      const file = new FileSource(uri.fsPath);
       return { source: file, close: () => file.close() };
     }
-    return { source: new MemorySource(await vscode.workspace.fs.readFile(original)) };
+    return { source: new MemorySource(await vscode.workspace.fs.readFile(uri)) };
   } catch (e) {
     const code = (e as { code?: string }).code;
-    if (code === 'ENOENT' || code === 'FileNotFound' || (e instanceof vscode.FileSystemError && e.code === 'FileNotFound')) {
-      return `# ${path.basename(original.path)} does not exist in this version\n`;
+    if (code === 'ENOENT' || code === 'FileNotFound' || (e instanceof vscode.FileSystemError && e.code === 'FileNotFound')) return undefined;
+    throw e;
+  }
+}
+
+/** The rendering of a manifest's set: its files are read first (any scheme), then replayed in load order. */
+async function renderManifest(manifestUri: vscode.Uri, manifest: ByteSource, options: SnapshotUriOptions, emit: (t: string) => void): Promise<void> {
+  const bytes = manifest.read(0, manifest.size);
+  const parsed = parseManifest(bytes);
+  const files = new Map<string, { source: ByteSource; close?: () => void } | { error: string }>();
+  try {
+    if (parsed.ok) {
+      for (const entry of loadOrder(parsed)) {
+        try {
+          files.set(entry.name, (await readAny(sibling(manifestUri, entry.name), options)) ?? { error: 'No such file or directory' });
+        } catch (e) {
+          files.set(entry.name, { error: (e as Error).message });
+        }
+      }
     }
-    return `# could not read ${original.toString(true)}: ${(e as Error).message}\n`;
+    renderAofSet(bytes, (name) => {
+      const f = files.get(name);
+      return !f ? { error: 'No such file or directory' } : 'error' in f ? f : f.source;
+    }, emit, { aux: options.aux ?? false });
+  } finally {
+    for (const f of files.values()) if (!('error' in f)) f.close?.();
   }
 }
 
@@ -50,14 +92,23 @@ async function openSource(original: vscode.Uri, options: SnapshotUriOptions): Pr
 export async function renderSnapshotDocument(uri: vscode.Uri): Promise<string> {
   const parsed = fromSnapshotUri(uri);
   if (!parsed) return `# not a Redis snapshot URI: ${uri.toString(true)}\n`;
-  const opened = await openSource(parsed.original, parsed.options);
-  if (typeof opened === 'string') return opened;
+  const { original, options } = parsed;
+  const base = path.posix.basename(original.path);
+  let opened: Awaited<ReturnType<typeof readAny>>;
+  try {
+    opened = await readAny(original, options);
+  } catch (e) {
+    return `# could not read ${original.toString(true)}: ${(e as Error).message}\n`;
+  }
+  if (!opened) return options.gitHead ? `# ${base} has no committed version (git show HEAD failed)\n` : `# ${base} does not exist in this version\n`;
   try {
     const parts: string[] = [];
-    renderSnapshot(opened.source, (t) => void parts.push(t), { aux: parsed.options.aux ?? false });
+    const emit = (t: string): void => void parts.push(t);
+    if (isManifestPath(original.path) || persistenceKind(opened.source, base) === 'manifest') await renderManifest(original, opened.source, options, emit);
+    else renderPersistence(opened.source, emit, { aux: options.aux ?? false, name: base });
     return parts.join('');
   } catch (e) {
-    return `# could not render ${parsed.original.toString(true)}: ${(e as Error).message}\n`;
+    return `# could not render ${original.toString(true)}: ${(e as Error).message}\n`;
   } finally {
     opened.close?.();
   }
@@ -70,7 +121,7 @@ export class SnapshotContentProvider implements vscode.TextDocumentContentProvid
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor() {
-    this.watcher = vscode.workspace.createFileSystemWatcher('**/*.{rdb,RDB}');
+    this.watcher = vscode.workspace.createFileSystemWatcher('**/*.{rdb,RDB,aof,AOF,manifest}');
     const refresh = (file: vscode.Uri) => this.refresh(file);
     this.subscriptions.push(this.watcher, this.changed, this.watcher.onDidChange(refresh), this.watcher.onDidCreate(refresh), this.watcher.onDidDelete(refresh));
   }
@@ -79,12 +130,14 @@ export class SnapshotContentProvider implements vscode.TextDocumentContentProvid
     return renderSnapshotDocument(uri);
   }
 
-  /** Re-renders the open renderings of files with this path (any scheme: the HEAD side may change too). */
+  /** Re-renders the open renderings of files with this path (any scheme: the HEAD side may change too), and of manifests in its folder. */
   refresh(file: vscode.Uri): void {
     for (const doc of vscode.workspace.textDocuments) {
       if (doc.uri.scheme !== SNAPSHOT_SCHEME) continue;
       const parsed = fromSnapshotUri(doc.uri);
-      if (parsed && parsed.original.path === file.path) this.changed.fire(doc.uri);
+      if (!parsed) continue;
+      const o = parsed.original.path;
+      if (o === file.path || (isManifestPath(o) && path.posix.dirname(o) === path.posix.dirname(file.path))) this.changed.fire(doc.uri);
     }
   }
 

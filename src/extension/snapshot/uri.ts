@@ -1,6 +1,6 @@
 /**
  * URIs of the readable renderings: `redis-snapshot:<path of the file>.txt?<encoded
- * URI of the file>`. The wrapped URI may have any scheme (file, git, vscode-remote…);
+ * URI of the file>` — an RDB, an AOF (plain or hybrid) or a multi-part manifest. The wrapped URI may have any scheme (file, git, vscode-remote…);
  * the path only gives the editor a name (`dump.rdb.txt`, plain text). The fragment
  * `git-head` asks for the HEAD version of a `file:` URI through the git CLI (when
  * the git extension is not available); `aux` includes the AUX fields.
@@ -44,4 +44,19 @@ export function fromSnapshotUri(uri: vscode.Uri): { original: vscode.Uri; option
 /** True for paths of RDB files (`.rdb`, any case). */
 export function isRdbPath(path: string): boolean {
   return path.toLowerCase().endsWith('.rdb');
+}
+
+/** True for paths of AOF files (`.aof`, any case): plain, hybrid, or a base/incr file of a set. */
+export function isAofPath(path: string): boolean {
+  return path.toLowerCase().endsWith('.aof');
+}
+
+/** True for paths of multi-part AOF manifests (`.manifest`, any case). */
+export function isManifestPath(path: string): boolean {
+  return path.toLowerCase().endsWith('.manifest');
+}
+
+/** True for any input the rendering reads: an RDB, an AOF or a manifest. */
+export function isSnapshotPath(path: string): boolean {
+  return isRdbPath(path) || isAofPath(path) || isManifestPath(path);
 }
