@@ -37,6 +37,7 @@ const targets = [
   { entryPoints: ['src/worker/worker.ts'], outfile: 'dist/worker.js', platform: 'node', format: 'cjs', target: 'node20' },
   { entryPoints: ['src/worker/editorWorker.ts'], outfile: 'dist/editorWorker.js', platform: 'node', format: 'cjs', target: 'node20' },
   { entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
+  { entryPoints: ['src/webview/diff/main.ts'], outfile: 'dist/diffView.js', platform: 'browser', format: 'iife', target: 'es2022' },
 ].filter((t) => existsSync(t.entryPoints[0]));
 
 const integration = process.argv.includes('--integration');

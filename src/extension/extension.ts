@@ -7,12 +7,14 @@ import * as vscode from 'vscode';
 import { registerAofRepairs } from './aof/repairCommands.js';
 import { registerAofLanguage } from './aof/language.js';
 import { checkFileCommand } from './commands/checkFile.js';
+import { registerDiffView, type DiffViewTestApi } from './diffView/panel.js';
 import { registerInspectEditor, type EditorTestApi } from './editor/provider.js';
 import { registerSnapshotDiff } from './snapshot/diff.js';
 
 /** What `activate` returns: hooks for the integration tests. */
 export interface ExtensionApi {
   editor: EditorTestApi;
+  diffView: DiffViewTestApi;
 }
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
@@ -29,7 +31,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   registerAofLanguage(context);
   registerSnapshotDiff(context);
   const editor = registerInspectEditor(context, diagnostics);
-  return { editor: editor.test };
+  const diffView = registerDiffView(context, editor.test);
+  return { editor: editor.test, diffView };
 }
 
 export function deactivate(): void {}

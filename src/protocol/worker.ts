@@ -44,7 +44,9 @@ export type WorkerRequest =
   /** Apply a plan as the CLI's `fix` does (src/cli/fix.ts applyRepairPlan): backup, atomic replace. */
   | { type: 'repair'; id: number; target: Target; plan: RepairPlan; backup: string }
   /** Undo a repair from its backup folder, as the CLI's `undo` does (src/cli/fix.ts restoreBackup). */
-  | { type: 'restore'; id: number; backup: string; force?: boolean };
+  | { type: 'restore'; id: number; backup: string; force?: boolean }
+  /** The key-level diff of two local targets, as `redis-inspect diff --json` writes it (the first `maxChanges` changes with details). */
+  | { type: 'diff'; id: number; a: string; b: string; maxChanges: number };
 
 /** Worker → host. */
 export type WorkerMessage =
@@ -57,4 +59,7 @@ export type WorkerMessage =
   | { type: 'repaired'; replyTo: number; backup: string; resultFile: string }
   /** Settles a `restore` (a refusal is an `error` with restoreBackup's code: ECHANGED, EBACKUP, ENOENT, EIO). */
   | { type: 'restored'; replyTo: number; restored: string[]; message: string }
+  /** Settles a `diff`: the JSON document, or why the inputs cannot be compared (damage, an inexact replay). */
+  | { type: 'diffed'; replyTo: number; json: string; shown: number; total: number }
+  | { type: 'diffed'; replyTo: number; failure: string }
   | { type: 'error'; replyTo: number; error: { code: string; message: string } };

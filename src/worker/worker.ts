@@ -17,6 +17,7 @@ import { checkRdb, type CheckReport } from '../core/check.js';
 import { detectFormat } from '../core/format.js';
 import { planForSet, planRepair, type RepairKind, type RepairOutcome, type RepairPlan } from '../core/aof/repair.js';
 import { readAof } from '../cli/aof.js';
+import { diffJson } from '../cli/diff.js';
 import { FileSource } from '../cli/fileSource.js';
 import { applyRepairPlan, restoreBackup, targetDir } from '../cli/fix.js';
 import { openInDir, resolveTarget, type Target } from '../cli/target.js';
@@ -63,6 +64,11 @@ export function handle(req: WorkerRequest, post: (m: WorkerMessage) => void): vo
     if (req.type === 'restore') {
       const { restored, message } = restoreBackup(req.backup, { force: req.force === true });
       post({ type: 'restored', replyTo: req.id, restored, message });
+      return;
+    }
+    if (req.type === 'diff') {
+      const out = diffJson(req.a, req.b, { maxChanges: req.maxChanges });
+      post('failure' in out ? { type: 'diffed', replyTo: req.id, failure: out.failure } : { type: 'diffed', replyTo: req.id, json: out.json, shown: out.shown, total: out.total });
       return;
     }
     let report: CheckReport;
