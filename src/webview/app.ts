@@ -69,7 +69,7 @@ export class App {
   private summarySeq = 0;
   private summaryLoading = false;
   private restore: { selected?: string; anchor: number } | undefined;
-  private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  private savePending = false;
   private stateRead = false;
 
   // DOM
@@ -87,6 +87,8 @@ export class App {
 
   constructor(private readonly root: HTMLElement) {
     setCtx({ store: this.store, display: this.display, expandedIds: this.expandedIds, nowMs: () => Date.now() });
+    // The last word before VS Code drops a hidden webview.
+    window.addEventListener('pagehide', () => this.saveState());
     this.details = new DetailsPane(
       (text) => this.host.post({ type: 'copy', what: 'text', text }),
       () => this.setDetails(false),
@@ -922,12 +924,18 @@ export class App {
     if (this.detailsBtn) this.setDetails(this.showDetails);
   }
 
+  /**
+   * Saves before this task ends (one save for all changes of one event): VS
+   * Code destroys a hidden webview at once, so a change must not wait for a
+   * timer that may never fire. `setState` is cheap (a small object).
+   */
   private saveStateSoon(): void {
-    if (this.saveTimer) return;
-    this.saveTimer = setTimeout(() => {
-      this.saveTimer = undefined;
+    if (this.savePending) return;
+    this.savePending = true;
+    queueMicrotask(() => {
+      this.savePending = false;
       this.saveState();
-    }, 250);
+    });
   }
 
   private saveState(): void {

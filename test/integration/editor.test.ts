@@ -29,9 +29,9 @@ async function closeAll(): Promise<void> {
 }
 
 /** Opens `rel` in the editor and waits until it is indexed and its webview has drawn the tree. */
-async function open(rel: string, view = VIEW): Promise<{ uri: vscode.Uri; overview: Overview; state: RenderedState }> {
+async function open(rel: string, view = VIEW, options: vscode.TextDocumentShowOptions = {}): Promise<{ uri: vscode.Uri; overview: Overview; state: RenderedState }> {
   const uri = fixture(rel);
-  await vscode.commands.executeCommand('vscode.openWith', uri, view);
+  await vscode.commands.executeCommand('vscode.openWith', uri, view, options);
   const overview = await waitFor(() => api.editor.overview(uri), (o) => !!o && o.index.done, 30_000, `${rel} indexed`);
   await waitFor(() => api.editor.panels.has(uri.toString()), (v) => v, 10_000, `${rel}'s panel`);
   const state = await act(uri, { kind: 'snapshot' });
@@ -258,7 +258,8 @@ describe('custom editor', function () {
   });
 
   it('expansion, filter and selection survive switching tabs', async () => {
-    const { uri } = await open(ALL_TYPES);
+    // Not a preview tab: opening another editor would replace (close) a preview, not hide it.
+    const { uri } = await open(ALL_TYPES, VIEW, { preview: false });
     await act(uri, { kind: 'filter', filter: { pattern: 'hash:*' } });
     const before = await act(uri, { kind: 'expandPath', path: 'db 0/hash:lp' });
     rowWith(before, 'f1');
