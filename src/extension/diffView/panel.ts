@@ -13,6 +13,7 @@ import * as vscode from 'vscode';
 import type { DiffHostMessage, DiffJson, DiffRenderedState, DiffTestAction, DiffViewMessage } from '../../protocol/diffView.js';
 import type { WorkerMessage, WorkerRequest } from '../../protocol/worker.js';
 import { AOF_VIEW_TYPE, VIEW_TYPE, type EditorTestApi } from '../editor/provider.js';
+import { webviewHtml } from '../webviewHtml.js';
 
 const VIEW = 'redisInspector.diffView';
 
@@ -21,12 +22,6 @@ export interface DiffViewTestApi {
   act(a: vscode.Uri, b: vscode.Uri, action: DiffTestAction, timeoutMs?: number): Promise<DiffRenderedState>;
 }
 
-function nonce(): string {
-  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  let s = '';
-  for (let i = 0; i < 32; i++) s += chars[Math.floor(Math.random() * chars.length)];
-  return s;
-}
 
 /** A Redis glob that matches exactly `key` (its special characters escaped). */
 function exactGlob(key: string): string {
@@ -109,24 +104,7 @@ class DiffPanel {
   }
 
   private html(webview: vscode.Webview): string {
-    const n = nonce();
-    const asset = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, ...p)).toString();
-    const csp = ["default-src 'none'", `img-src ${webview.cspSource} data:`, `style-src ${webview.cspSource} 'nonce-${n}'`, `font-src ${webview.cspSource}`, `script-src 'nonce-${n}'`].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${asset('dist', 'codicons', 'codicon.css')}" nonce="${n}">
-<link rel="stylesheet" href="${asset('media', 'diff.css')}" nonce="${n}">
-<title>Key-level diff</title>
-</head>
-<body>
-<div id="app"></div>
-<script nonce="${n}" src="${asset('dist', 'diffView.js')}"></script>
-</body>
-</html>`;
+    return webviewHtml(webview, this.context.extensionUri, { title: 'Key-level diff', stylesheet: 'diff.css', script: 'diffView.js' });
   }
 }
 

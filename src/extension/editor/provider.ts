@@ -15,6 +15,7 @@ import type { HostMessage, Overview, RepairView, TestAction, WebviewRequest, Ren
 import { lastRepair, onDidRepair, planRepairChoices, type RepairArgs } from '../aof/repairCommands.js';
 import { InspectDocument } from './document.js';
 import { activeTokenColors, onDidChangeTokenColors } from './tokenColors.js';
+import { webviewHtml } from '../webviewHtml.js';
 
 /** Default editor of `*.rdb` and `*.manifest`. */
 export const VIEW_TYPE = 'redisInspector.editor';
@@ -284,32 +285,8 @@ export class InspectEditorProvider implements vscode.CustomReadonlyEditorProvide
   }
 
   private async html(webview: vscode.Webview): Promise<string> {
-    const nonce = makeNonce();
-    const asset = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, ...p)).toString();
     const colors = await activeTokenColors().catch(() => '');
-    const csp = [
-      "default-src 'none'",
-      `img-src ${webview.cspSource} data:`,
-      `style-src ${webview.cspSource} 'nonce-${nonce}'`,
-      `font-src ${webview.cspSource}`,
-      `script-src 'nonce-${nonce}'`,
-    ].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${asset('dist', 'codicons', 'codicon.css')}" nonce="${nonce}">
-<link rel="stylesheet" href="${asset('media', 'editor.css')}" nonce="${nonce}">
-<style nonce="${nonce}" id="token-colors">:root{${colors}}</style>
-<title>Redis Persistence Inspector</title>
-</head>
-<body>
-<div id="app"></div>
-<script nonce="${nonce}" src="${asset('dist', 'webview.js')}"></script>
-</body>
-</html>`;
+    return webviewHtml(webview, this.context.extensionUri, { title: 'Redis Persistence Inspector', stylesheet: 'editor.css', script: 'webview.js', rootStyle: colors });
   }
 }
 
@@ -330,12 +307,6 @@ function samePlace(a: string, b: string): boolean {
   return path.resolve(a) === path.resolve(b);
 }
 
-function makeNonce(): string {
-  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  let s = '';
-  for (let i = 0; i < 32; i++) s += chars[Math.floor(Math.random() * chars.length)];
-  return s;
-}
 
 /**
  * Registers the editor, and reopens in it any file that starts with an RDB
