@@ -24,16 +24,14 @@
 //
 // small: bench/data/small-keys.rdb (bench/generate.mjs, redis-server SAVE)
 // big:   bench/data/big-10m.rdb (bench/generate-big-rdb.mjs: ~2.2 GB, 10M keys, written without a server)
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { clearInterval, setInterval } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { BIG_RDB, cachedBigRdb, generateBigRdb } from './generate-big-rdb.mjs';
-import { BenchError, MiB, fmtBytes, fmtInt, fmtRate, installSignalHandlers, markdownTable, median, runBounded, runCleanups, signalled, textTable } from './util.mjs';
+import { BenchError, MiB, fmtBytes, fmtInt, fmtRate, installSignalHandlers, machineInfo, markdownTable, median, revision, runBounded, runCleanups, signalled, textTable } from './util.mjs';
 
 const benchPath = fileURLToPath(import.meta.url);
 const benchDir = path.dirname(benchPath);
@@ -323,26 +321,6 @@ function parseArgs(argv) {
   return opts;
 }
 
-function revision() {
-  try {
-    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8', timeout: 10_000 }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: repoRoot, encoding: 'utf8', timeout: 10_000 }).trim();
-    return dirty ? `${head}+dirty` : head;
-  } catch {
-    return 'unknown';
-  }
-}
-
-function machineInfo() {
-  let cpuModel = os.cpus()[0]?.model ?? 'unknown';
-  try {
-    cpuModel = /^Model name:\s*(.+)$/m.exec(execFileSync('lscpu', [], { encoding: 'utf8', timeout: 10_000 }))?.[1].trim() ?? cpuModel;
-  } catch {
-    // keep os.cpus()'s model
-  }
-  return { nproc: os.availableParallelism(), cpuModel, memGiB: Math.round(os.totalmem() / 2 ** 30), os: `${os.type()} ${os.release()} ${os.arch()}`, node: process.version };
-}
-
 /** Metadata of a data file, generating the big one when missing. */
 async function dataFile(name, opts) {
   const f = FILES[name];
@@ -562,7 +540,7 @@ async function main() {
   if (!fs.existsSync(opts.worker)) throw new BenchError(`${path.relative(repoRoot, opts.worker)} is missing: npm run build first (npm run bench:editor does)`);
   const names = opts.only ? [opts.only] : Object.keys(FILES);
   const prev = readPrevious();
-  const results = { updatedAt: new Date().toISOString(), revision: revision(), worker: path.relative(repoRoot, opts.worker), machine: machineInfo(), target: { firstRowsMs: FIRST_ROWS_TARGET_MS }, files: { ...(prev?.files ?? {}) } };
+  const results = { updatedAt: new Date().toISOString(), revision: revision(repoRoot), worker: path.relative(repoRoot, opts.worker), machine: machineInfo(), target: { firstRowsMs: FIRST_ROWS_TARGET_MS }, files: { ...(prev?.files ?? {}) } };
   for (const name of names) {
     if (signalled()) break;
     const data = await dataFile(name, opts);

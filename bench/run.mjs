@@ -8,14 +8,13 @@
 //   node bench/run.mjs [--regen] [--only small|large|plain|hybrid] [--runs N] [--cli PATH] [--timeout SEC]
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DATASETS, cached, generate, redisVersion } from './generate.mjs';
 import { AOF_DATASETS, cachedAof, generateAof } from './generate-aof.mjs';
 import { checkGnuTime, ourAofCheck, ourKeyCount, ours, summarise, tools, warmUp } from './measure.mjs';
 import { TARGETS, evaluate, readResults, stdoutReport, updateBenchmarksMd } from './report.mjs';
-import { BenchError, fmtBytes, fmtInt, installSignalHandlers, median, runCleanups, signalled } from './util.mjs';
+import { BenchError, fmtBytes, fmtInt, installSignalHandlers, machineInfo, median, revision, runCleanups, signalled } from './util.mjs';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(benchDir, '..');
@@ -79,35 +78,6 @@ function parseArgs(argv) {
     }
   }
   return opts;
-}
-
-/** Commit the measured code was built from; "+dirty" if src/ has uncommitted changes. */
-function revision() {
-  try {
-    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8', timeout: 10_000 }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: repoRoot, encoding: 'utf8', timeout: 10_000 }).trim();
-    return dirty ? `${head}+dirty` : head;
-  } catch {
-    return 'unknown';
-  }
-}
-
-function machineInfo() {
-  let cpuModel = os.cpus()[0]?.model ?? 'unknown';
-  try {
-    const lscpu = execFileSync('lscpu', [], { encoding: 'utf8', timeout: 10_000 });
-    cpuModel = /^Model name:\s*(.+)$/m.exec(lscpu)?.[1].trim() ?? cpuModel;
-  } catch {
-    // keep os.cpus() model
-  }
-  return {
-    nproc: os.availableParallelism(),
-    cpuModel,
-    memGiB: Math.round(os.totalmem() / 2 ** 30),
-    os: `${os.type()} ${os.release()} ${os.arch()}`,
-    node: process.version,
-    redis: redisVersion(),
-  };
 }
 
 const log = (msg) => console.error(`bench: ${msg}`);
@@ -230,8 +200,8 @@ async function main() {
   }
 
   // 2. Measurements.
-  const machine = machineInfo();
-  const rev = revision();
+  const machine = { ...machineInfo(), redis: redisVersion() };
+  const rev = revision(repoRoot);
   const cfg = { cliPath: opts.cli, floorPath: path.join(benchDir, 'floor.mjs'), timeoutMs: opts.timeoutSec * 1000 };
   const entries = {};
   for (const name of names) {

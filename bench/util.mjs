@@ -1,6 +1,7 @@
 // Shared helpers for the benchmark harness: cleanup on every exit path, timeouts,
 // bounded child processes, formatting.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import os from 'node:os';
 
 /** Error whose message is shown to the user as-is (no stack trace). */
 export class BenchError extends Error {
@@ -186,4 +187,26 @@ export function markdownTable(header, rows, align) {
   const sep = header.map((_, i) => (align?.[i] === 'r' ? '---:' : '---'));
   const line = (cells) => `| ${cells.join(' | ')} |`;
   return [line(header), line(sep), ...rows.map(line)].join('\n');
+}
+
+/** Commit the measured code was built from; "+dirty" if `src/` has uncommitted changes. */
+export function revision(repoRoot) {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8', timeout: 10_000 }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: repoRoot, encoding: 'utf8', timeout: 10_000 }).trim();
+    return dirty ? `${head}+dirty` : head;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The machine a benchmark ran on (CPU model from lscpu when it can say). */
+export function machineInfo() {
+  let cpuModel = os.cpus()[0]?.model ?? 'unknown';
+  try {
+    cpuModel = /^Model name:\s*(.+)$/m.exec(execFileSync('lscpu', [], { encoding: 'utf8', timeout: 10_000 }))?.[1].trim() ?? cpuModel;
+  } catch {
+    // keep os.cpus()'s model
+  }
+  return { nproc: os.availableParallelism(), cpuModel, memGiB: Math.round(os.totalmem() / 2 ** 30), os: `${os.type()} ${os.release()} ${os.arch()}`, node: process.version };
 }

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { redisVersion } from './generate.mjs';
 import { AOF_DATASETS, cachedAof, generateAof } from './generate-aof.mjs';
-import { BenchError, MB, fmtBytes, installSignalHandlers, runCleanups } from './util.mjs';
+import { BenchError, MB, fmtBytes, installSignalHandlers, machineInfo, revision, runCleanups } from './util.mjs';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(benchDir, '..');
@@ -34,38 +34,15 @@ AOF_DATASETS['vscode-200mb'] = { file: 'vscode-200mb.aof', seed: 0x5eed_a0f3, mi
 
 const log = (msg) => console.error(`bench:vscode: ${msg}`);
 
-function machineInfo() {
-  let cpuModel = os.cpus()[0]?.model ?? 'unknown';
-  try {
-    cpuModel = /^Model name:\s*(.+)$/m.exec(execFileSync('lscpu', [], { encoding: 'utf8', timeout: 10_000 }))?.[1].trim() ?? cpuModel;
-  } catch {
-    // keep os.cpus()'s model
-  }
+/** The machine, with the VS Code and browser that ran the measurement. */
+function machineWithBrowser() {
   let chromium = 'unknown';
   try {
     chromium = execFileSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', ['--version'], { encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   } catch {
     // not fatal: e2e-run.mjs reports a missing browser itself
   }
-  return {
-    nproc: os.availableParallelism(),
-    cpuModel,
-    memGiB: Math.round(os.totalmem() / 2 ** 30),
-    os: `${os.type()} ${os.release()} ${os.arch()}`,
-    node: process.version,
-    codeServer: CODE_SERVER,
-    chromium,
-  };
-}
-
-function revision() {
-  try {
-    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8', timeout: 10_000 }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: repoRoot, encoding: 'utf8', timeout: 10_000 }).trim();
-    return dirty ? `${head}+dirty` : head;
-  } catch {
-    return 'unknown';
-  }
+  return { ...machineInfo(), codeServer: CODE_SERVER, chromium };
 }
 
 /** Runs scripts/e2e-run.mjs with the large AOF; resolves with its exit code. */
@@ -158,8 +135,8 @@ async function main() {
   const result = {
     at: new Date().toISOString(),
     passed: code === 0,
-    revision: revision(),
-    machine: { ...machineInfo(), redis: redisVersion() },
+    revision: revision(repoRoot),
+    machine: { ...machineWithBrowser(), redis: redisVersion() },
     file: { source: meta.file, commands: meta.commands, ...m.file },
     check: m.check ?? null,
     repair: m.repair ?? null,
