@@ -95,10 +95,17 @@ export class DuplicateKeyFinder {
    * Finds every record whose key repeats an earlier record's key in the same
    * DB. `readKeyAt(offset)` reads back the key of the record at `offset`.
    */
-  finish(readKeyAt: (recordOffset: number) => Uint8Array): DuplicateKey[] {
+  /** `tick` is called between the steps (a caller answering requests meanwhile: the editor's worker). */
+  finish(readKeyAt: (recordOffset: number) => Uint8Array, tick: () => void = () => {}): DuplicateKey[] {
     const out: DuplicateKey[] = [];
     for (const [db, d] of this.dbs) {
-      for (const run of repeatedHashRuns(d.hashes, d.count)) this.resolve(db, d, run, readKeyAt, out);
+      tick();
+      const runs = repeatedHashRuns(d.hashes, d.count);
+      tick();
+      runs.forEach((run, i) => {
+        this.resolve(db, d, run, readKeyAt, out);
+        if ((i & 1023) === 1023) tick();
+      });
     }
     return out.sort((a, b) => a.offset - b.offset);
   }

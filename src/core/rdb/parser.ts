@@ -301,7 +301,10 @@ class RdbParser {
     const version = this.result.header?.version ?? 0;
     let found;
     try {
-      found = this.duplicates.finish((offset) => readRecordKey(this.source, offset, version, this.valkey));
+      found = this.duplicates.finish(
+        (offset) => readRecordKey(this.source, offset, version, this.valkey),
+        () => this.handler.progress?.(this.source.size, this.source.size),
+      );
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
       return;
