@@ -44,7 +44,7 @@ describe('key-level diff view', function () {
     assert.ok(s.summary.some((l) => /^string 0 0 1 2$/.test(l)), `counts per type: ${JSON.stringify(s.summary)}`);
     assert.equal(s.rows.length, 1, JSON.stringify(s.rows));
     assert.match(s.rows[0]!, /user:2/);
-    assert.match(s.rows[0]!, /\| bob \| robert \|/, s.rows[0]);
+    assert.match(s.rows[0]!, /\| before: bob \| after: robert \|/, s.rows[0]);
     assert.match(s.rows[0]!, /3 → 6 bytes/);
     s = await api.diffView.act(a, b, { kind: 'filter', change: 'added' });
     assert.equal(s.rows.length, 0);
@@ -55,6 +55,35 @@ describe('key-level diff view', function () {
       assert.match(count.text ?? '', /^1 key/);
       await askBrowser({ selector: '#diff-list', screenshot: 'diff-view.png' });
     }
+  });
+
+  it('an RDB against a multi-part AOF: hash fields, stream entries, groups and metadata side by side', async () => {
+    // The set's base is this very RDB; its INCR file then adds, deletes and changes keys.
+    const a = fixture('rdb/ok/dump-7.0.15-all-types.rdb');
+    const b = fixture('editor/appendonlydir/appendonly.aof.manifest');
+    await vscode.commands.executeCommand('redisInspector.compareKeyLevel', a, b);
+    await act(a, b, { kind: 'snapshot' });
+    const s = await api.diffView.act(a, b, { kind: 'expandAll' });
+    assert.match(s.summary[0] ?? '', /9 keys differ/);
+    assert.ok(s.summary.includes('hash 0 0 1 3'), JSON.stringify(s.summary));
+    assert.ok(s.summary.includes('stream 0 0 2 0'), JSON.stringify(s.summary));
+    const row = (key: string) => {
+      const r = s.rows.find((x) => x.startsWith(key));
+      assert.ok(r, `no row for ${key} among ${JSON.stringify(s.rows)}`);
+      return r;
+    };
+    assert.match(row('hash:lp'), /\| before: — \| after: f4 = v4 \|/, 'a field only after');
+    assert.match(row('str:plain'), /string key removed/);
+    assert.match(row('tx:list'), /list key added/);
+    const stream = row('stream:s1');
+    const [before, after] = [/before: ([^|]*)/.exec(stream)![1]!, /after: ([^|]*)/.exec(stream)![1]!];
+    assert.match(after, /^1795311572922-0 late=entry ; /, stream);
+    assert.doesNotMatch(before, /1795311572922-0 late/, 'the new entry is only after');
+    assert.match(before, /last-id 1700000000001-0/);
+    assert.match(after, /last-id 1795311572922-0/);
+    assert.match(before, /group g1 pending 1700000000000-2, delivered \d{4}-/);
+    assert.match(after, /group g1 pending 1700000000000-2, delivered \d{4}-/);
+    if (browserAvailable()) await askBrowser({ selector: '#diff-list', screenshot: 'diff-view-rdb-aof.png' });
   });
 
   it('the same data compares equal', async () => {

@@ -127,14 +127,26 @@ function sides(c: DiffChangeJson): { before: Line[]; after: Line[]; notes: strin
         const pending = (g.pending ?? {}) as Record<string, unknown>;
         for (const p of arr(pending.removed)) rem(`group ${name} pending ${p.id}`);
         for (const p of arr(pending.added)) add(`group ${name} pending ${p.id}`);
-        for (const p of arr(pending.changed)) pair(`group ${name} pending ${p.id}`, `group ${name} pending ${p.id} (re-owned or re-delivered)`);
+        for (const p of arr(pending.changed)) {
+          const side = (k: 'before' | 'after') => {
+            const parts = [`group ${name} pending ${String(p.id)}`];
+            const owner = p.consumer as { before: JsonBytes | null; after: JsonBytes | null } | undefined;
+            if (owner) parts.push(`owner ${owner[k] === null ? '(none)' : jb(owner[k])}`);
+            const time = p.deliveryTime as { before: number; after: number } | undefined;
+            if (time) parts.push(`delivered ${dateTime(time[k])}`);
+            const count = p.deliveryCount as { before: number; after: number } | undefined;
+            if (count) parts.push(`${count[k]} deliveries`);
+            return parts.join(', ');
+          };
+          pair(side('before'), side('after'));
+        }
         const consumers = (g.consumers ?? {}) as Record<string, unknown>;
         for (const x of arr(consumers.removed)) rem(`group ${name} consumer ${jb(x.name as JsonBytes)}`);
         for (const x of arr(consumers.added)) add(`group ${name} consumer ${jb(x.name as JsonBytes)}`);
         for (const x of arr(consumers.changed)) pair(`group ${name} consumer ${jb(x.name as JsonBytes)}`, `group ${name} consumer ${jb(x.name as JsonBytes)} (changed)`);
       }
-      const meta = d.meta as Record<string, { before: unknown; after: unknown }> | undefined;
-      for (const [k, v] of Object.entries(meta ?? {})) if (v && typeof v === 'object' && 'before' in v) pair(`${k} ${String(v.before)}`, `${k} ${String(v.after)}`);
+      // The stream's own fields: length, last-id, max-deleted-id, entries-added.
+      for (const m of arr(d.meta)) pair(`${String(m.field)} ${String(m.before)}`, `${String(m.field)} ${String(m.after)}`);
       notes.push(`length ${num(Number(d.lengthBefore))} → ${num(Number(d.lengthAfter))}`);
       break;
     }
@@ -337,11 +349,17 @@ class DiffView {
       summary: Array.from(this.root.querySelectorAll('#diff-verdict, .diff-counts tr, .diff-functions')).map((e) =>
         (e.tagName === 'TR' ? Array.from(e.children).map((c) => c.textContent ?? '').join(' ') : (e.textContent ?? '')).replace(/\s+/g, ' ').trim(),
       ),
-      rows: Array.from(this.list.querySelectorAll('.diff-row')).map((e) =>
-        Array.from(e.querySelectorAll('.diff-row-head, .diff-line, .diff-note'))
-          .map((x) => (x.textContent ?? '').replace(/\s+/g, ' ').trim())
-          .join(' | '),
-      ),
+      // "<head> | before: l1 ; l2 | after: l1 ; l2 | note" (sides only when expanded).
+      rows: Array.from(this.list.querySelectorAll('.diff-row')).map((e) => {
+        const t = (x: Element) => (x.textContent ?? '').replace(/\s+/g, ' ').trim();
+        const parts = [t(e.querySelector('.diff-row-head')!)];
+        if (e.querySelector('.diff-sides')) {
+          parts.push(`before: ${Array.from(e.querySelectorAll('.side-a .diff-line'), t).join(' ; ')}`);
+          parts.push(`after: ${Array.from(e.querySelectorAll('.side-b .diff-line'), t).join(' ; ')}`);
+        }
+        for (const n of Array.from(e.querySelectorAll('.diff-note'))) parts.push(t(n));
+        return parts.join(' | ');
+      }),
       shown: this.shownChanges,
       total: this.totalChanges,
     };
