@@ -91,6 +91,12 @@ describe('editor session', () => {
     s.index();
     const names = (f: object) => allRows(s, f).map((r) => text(r.key)).sort();
     assert.deepEqual(names({ pattern: 'set:*' }), ['set:ht', 'set:intset', 'set:intset64']);
+    // Literal prefixes take a byte comparison; anything else the glob matcher: same answers.
+    assert.deepEqual(names({ pattern: 'set:int*' }), names({ pattern: 'set:in[t]*' }));
+    assert.deepEqual(names({ pattern: 'set:int*' }), ['set:intset', 'set:intset64']);
+    assert.deepEqual(names({ pattern: 'str:int8*' }), ['str:int8']);
+    assert.deepEqual(names({ pattern: 'nothing*' }), []);
+    assert.equal(names({ pattern: '*' }).length, 25);
     assert.deepEqual(names({ pattern: 'SET:INT*', ignoreCase: true }), ['set:intset', 'set:intset64']);
     assert.deepEqual(names({ pattern: '^str:int\\d+$', regex: true }), ['str:int16', 'str:int32', 'str:int8']);
     assert.deepEqual(names({ types: ['zset'] }).length, 2);

@@ -131,6 +131,16 @@ export class KeyColumns {
     return this.arena.subarray(from, this.arenaEnds.data[i]!);
   }
 
+  /** Whether key `i` starts with `prefix`, compared in the arena (undefined: the key is not there). */
+  arenaHasPrefix(i: number, prefix: Uint8Array): boolean | undefined {
+    if (i >= this.arenaKeys) return undefined;
+    const from = i === 0 ? 0 : this.arenaEnds.data[i - 1]!;
+    if (this.arenaEnds.data[i]! - from < prefix.length) return false;
+    const a = this.arena;
+    for (let j = 0; j < prefix.length; j++) if (a[from + j] !== prefix[j]) return false;
+    return true;
+  }
+
   private sparse(ids: Uint32Array, vals: Float64Array, n: number, i: number): number | undefined {
     let lo = 0;
     let hi = n - 1;

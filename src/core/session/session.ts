@@ -562,13 +562,27 @@ export class InspectSession {
         // The pattern is typed text: UTF-8 bytes, as redis-cli sends it.
         let pattern = new TextEncoder().encode(f.pattern);
         if (f.ignoreCase) pattern = lower(pattern);
-        tests.push((id) => {
-          const key = this.keyView(id);
-          return globMatch(pattern, f.ignoreCase ? lower(key) : key);
-        });
+        const prefix = literalPrefixPattern(pattern);
+        if (prefix && !f.ignoreCase) {
+          // `user:*`: a byte comparison, no glob machinery (10M keys in a fraction of the time).
+          tests.push((id) => {
+            const inArena = this.keys.arenaHasPrefix(id, prefix);
+            if (inArena !== undefined) return inArena;
+            const key = this.keyBytes(id);
+            if (key.length < prefix.length) return false;
+            for (let i = 0; i < prefix.length; i++) if (key[i] !== prefix[i]) return false;
+            return true;
+          });
+        } else {
+          tests.push((id) => {
+            const key = this.keyView(id);
+            return globMatch(pattern, f.ignoreCase ? lower(key) : key);
+          });
+        }
       }
     }
     if (tests.length === 0) return undefined;
+    if (tests.length === 1) return tests[0];
     return (id) => tests.every((t) => t(id));
   }
 
@@ -773,6 +787,16 @@ function commandArgs(b: Uint8Array): { bytes: Uint8Array; length: number }[] & {
     at += len + 2;
   }
   return out;
+}
+
+/** For a glob `literal*` (no other special character), the literal bytes; else undefined. */
+function literalPrefixPattern(p: Uint8Array): Uint8Array | undefined {
+  if (p.length === 0 || p[p.length - 1] !== 0x2a) return undefined;
+  for (let i = 0; i < p.length - 1; i++) {
+    const c = p[i]!;
+    if (c === 0x2a || c === 0x3f || c === 0x5b || c === 0x5c) return undefined; // * ? [ \
+  }
+  return p.subarray(0, p.length - 1);
 }
 
 function concat(chunks: Uint8Array[]): Uint8Array {
