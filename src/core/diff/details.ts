@@ -11,6 +11,7 @@
 
 import { latin1 } from '../text/bytesText.js';
 import type { HashValue, ListValue, RdbValue, SetValue, StreamGroup, StreamId, StreamValue, StringValue, ZsetValue } from '../rdb/value.js';
+import { compareBytes } from '../bytes/compare.js';
 
 export interface DetailOptions {
   /** Most elements listed per category (default 1000). */
@@ -354,12 +355,6 @@ function byKey(items: Uint8Array[]): Map<string, number> {
   const m = new Map<string, number>();
   items.forEach((it, i) => m.set(latin1(it), i));
   return m;
-}
-
-function compareBytes(x: Uint8Array, y: Uint8Array): number {
-  const n = Math.min(x.length, y.length);
-  for (let i = 0; i < n; i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
-  return x.length - y.length;
 }
 
 /** Sorts by the bytes of `key(item)`, then caps to `max`. */

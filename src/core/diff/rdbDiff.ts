@@ -33,6 +33,7 @@ import { valueChanges, type DetailOptions, type KeyDetails } from './details.js'
 import { keyDigest, valueDigest } from './digest.js';
 import { Hasher } from './hash.js';
 import { KeyIndex, TYPE_CODES } from './keyIndex.js';
+import { compareBytes } from '../bytes/compare.js';
 
 export interface RdbDiffOptions {
   /** Compare only these DBs. */
@@ -193,12 +194,6 @@ function scan(s: DiffSide, h: ScanHandler, progress: ((offset: number, size: num
 
 function firstError(r: RdbResult): Problem | undefined {
   return r.problems.find((p) => p.severity === 'error');
-}
-
-function compareBytes(x: Uint8Array, y: Uint8Array): number {
-  const n = Math.min(x.length, y.length);
-  for (let i = 0; i < n; i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
-  return x.length - y.length;
 }
 
 function functionDigest(code: Uint8Array): string {

@@ -44,6 +44,7 @@ import { decodeRecordAt, parseRdb, type AuxField, type ModuleAux, type RdbHeader
 import { hasAofPreambleMark } from '../rdb/preamble.js';
 import { formatStreamId, type ModuleItem, type RdbValue, type StreamId, type StreamValue } from '../rdb/value.js';
 import { escapeBytes } from '../text/bytesText.js';
+import { compareBytes } from '../bytes/compare.js';
 
 /** Options of `renderSnapshot`. */
 export interface RenderOptions {
@@ -87,16 +88,6 @@ interface IndexEntry {
   key: Uint8Array;
   start: number;
   end: number;
-}
-
-/** Byte-wise comparison (memcmp order, as Redis sorts). */
-export function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const d = a[i]! - b[i]!;
-    if (d !== 0) return d;
-  }
-  return a.length - b.length;
 }
 
 /** Code-unit order (locale-independent, unlike localeCompare). */

@@ -11,6 +11,8 @@
  * the file and compared byte for byte, so the answer is exact.
  */
 
+import { sameBytes } from '../bytes/compare.js';
+
 /** One duplicate: the record that repeats a key, and the record that had it first. */
 export interface DuplicateKey {
   db: number;
@@ -170,10 +172,4 @@ function radixSort(keys: Uint32Array<ArrayBuffer>): Uint32Array<ArrayBuffer> {
     [from, to] = [to, from];
   }
   return from;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

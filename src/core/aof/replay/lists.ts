@@ -11,7 +11,8 @@
 import type { CommandSpec, Ctx } from './context.js';
 import { dropIfEmpty, keysByCount, lookup, lookupOrCreate, SYNTAX } from './context.js';
 import type { MList } from './dataset.js';
-import { intArg, is, numArg, parseDouble, ReplyError, sameBytes } from './numbers.js';
+import { sameBytes } from '../../bytes/compare.js';
+import { intArg, is, numArg, parseDouble, ReplyError } from './numbers.js';
 
 type End = 'left' | 'right';
 
