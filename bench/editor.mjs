@@ -31,7 +31,7 @@ import { clearInterval, setInterval } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { BIG_RDB, cachedBigRdb, generateBigRdb } from './generate-big-rdb.mjs';
-import { BenchError, MiB, fmtBytes, fmtInt, fmtRate, installSignalHandlers, machineInfo, markdownTable, median, revision, runBounded, runCleanups, signalled, textTable } from './util.mjs';
+import { BenchError, MiB, fmtBytes, fmtInt, fmtRate, installSignalHandlers, machineInfo, markdownTable, median, revision, runBounded, runCleanups, signalled, textTable, replaceMarkedSection } from './util.mjs';
 
 const benchPath = fileURLToPath(import.meta.url);
 const benchDir = path.dirname(benchPath);
@@ -517,14 +517,6 @@ function markdown(results) {
   return out.join('\n');
 }
 
-function updateMd(section) {
-  const text = fs.readFileSync(benchmarksMd, 'utf8');
-  const s = text.indexOf(START);
-  const e = text.indexOf(END);
-  const next = s >= 0 && e > s ? `${text.slice(0, s)}${section}${text.slice(e + END.length)}` : `${text.trimEnd()}\n\n${section}\n`;
-  fs.writeFileSync(benchmarksMd, next);
-}
-
 function readPrevious() {
   try {
     const j = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
@@ -564,7 +556,7 @@ async function main() {
   if (!opts.write) return 0;
   fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
   fs.writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
-  updateMd(markdown(results));
+  replaceMarkedSection(benchmarksMd, START, END, markdown(results));
   log(`wrote ${path.relative(repoRoot, resultsFile)} and the editor section of BENCHMARKS.md`);
   const missed = Object.values(results.files).filter((e) => !e.firstRowsTarget.met);
   if (missed.length) log(`first rows target (≤ ${FIRST_ROWS_TARGET_MS} ms) NOT MET on ${missed.map((e) => e.file).join(', ')}`);

@@ -2,6 +2,7 @@
 // bounded child processes, formatting.
 import { execFileSync, spawn } from 'node:child_process';
 import os from 'node:os';
+import fs from 'node:fs';
 
 /** Error whose message is shown to the user as-is (no stack trace). */
 export class BenchError extends Error {
@@ -209,4 +210,13 @@ export function machineInfo() {
     // keep os.cpus()'s model
   }
   return { nproc: os.availableParallelism(), cpuModel, memGiB: Math.round(os.totalmem() / 2 ** 30), os: `${os.type()} ${os.release()} ${os.arch()}`, node: process.version };
+}
+
+/** Replaces the text between the `start`/`end` markers of `file` with `section` (which includes them), or appends it. */
+export function replaceMarkedSection(file, start, end, section) {
+  const text = fs.readFileSync(file, 'utf8');
+  const s = text.indexOf(start);
+  const e = text.indexOf(end);
+  const next = s >= 0 && e > s ? `${text.slice(0, s)}${section}${text.slice(e + end.length)}` : `${text.trimEnd()}\n\n${section}\n`;
+  fs.writeFileSync(file, next);
 }

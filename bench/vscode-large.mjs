@@ -18,7 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { redisVersion } from './generate.mjs';
 import { AOF_DATASETS, cachedAof, generateAof } from './generate-aof.mjs';
-import { BenchError, MB, fmtBytes, installSignalHandlers, machineInfo, revision, runCleanups } from './util.mjs';
+import { BenchError, MB, fmtBytes, installSignalHandlers, machineInfo, revision, runCleanups, replaceMarkedSection } from './util.mjs';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(benchDir, '..');
@@ -108,14 +108,6 @@ function markdown(r) {
   return lines.join('\n');
 }
 
-function updateMd(section) {
-  const text = fs.readFileSync(benchmarksMd, 'utf8');
-  const s = text.indexOf(START);
-  const e = text.indexOf(END);
-  const next = s >= 0 && e > s ? `${text.slice(0, s)}${section}${text.slice(e + END.length)}` : `${text.trimEnd()}\n\n${section}\n`;
-  fs.writeFileSync(benchmarksMd, next);
-}
-
 async function main() {
   installSignalHandlers();
   const regen = process.argv.includes('--regen');
@@ -143,7 +135,7 @@ async function main() {
   };
   fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
   fs.writeFileSync(resultsFile, `${JSON.stringify(result, null, 2)}\n`);
-  updateMd(markdown(result));
+  replaceMarkedSection(benchmarksMd, START, END, markdown(result));
   log(`wrote ${path.relative(repoRoot, resultsFile)} and the bench-vscode section of BENCHMARKS.md`);
   return code;
 }
