@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import { populateAllTypes } from '../support/datasets.js';
 import { redisAvailable, redisUnavailableReason, rewriteAof, startRedis } from '../support/redisServer.js';
 import { mulberry32 } from '../support/prng.js';
+import { runCli, type CliRun } from '../support/cli.js';
 
 const ROOT = path.join(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -23,19 +24,9 @@ const MANIFEST = 'appendonly.aof.manifest';
 const STEPS = ['after-backup', 'during-copy', 'after-temp-write', 'before-rename', 'after-rename', 'after-manifest'] as const;
 const TMP_NAME = /^\..+\.redis-inspect-\d+\.tmp$/;
 
-interface Run {
-  status: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], fault?: string): Run {
-  const env = { ...process.env };
-  delete env.REDIS_INSPECT_FAULT;
-  if (fault) env.REDIS_INSPECT_FAULT = fault;
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', input: '', env, timeout: 60_000 });
-  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+/** The CLI (dist/cli.js); `fault` sets REDIS_INSPECT_FAULT (the process SIGKILLs itself at that step). */
+function cli(args: string[], fault?: string): CliRun {
+  return runCli(args, { from: 'dist', ...(fault ? { fault } : {}) });
 }
 
 function resp(...args: string[]): Buffer {

@@ -8,15 +8,14 @@
 // (tsx), so a stale dist/ cannot hide a change.
 
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { BACKUP_RECORD, applyRepairPlan, planFor, readBackupRecord, RestoreError, restoreBackup, type BackupRecord } from '../../src/cli/fix.js';
 import { resolveTarget } from '../../src/cli/target.js';
+import { runCli, type CliRun } from '../support/cli.js';
 
 const ROOT = path.join(__dirname, '..', '..');
-const CLI = path.join(ROOT, 'src', 'cli', 'cli.ts');
 const SINGLE = path.join(ROOT, 'test', 'fixtures', 'aof', 'err', 'aof-truncated-in-bulk.aof');
 const SET = path.join(ROOT, 'test', 'fixtures', 'aof', 'err', 'mp-nonlast-incr-truncated');
 const MANIFEST = 'appendonly.aof.manifest';
@@ -24,20 +23,9 @@ const INCR = 'appendonly.aof.2.incr.aof';
 const LATER = 'appendonly.aof.3.incr.aof';
 const REPAIRED = 'appendonly.aof.2.incr.repaired.aof';
 
-interface Run {
-  status: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The CLI from the sources; `fault` sets REDIS_INSPECT_FAULT (the process SIGKILLs itself at that step). */
-function cli(args: string[], fault?: string): Run {
-  const env = { ...process.env };
-  delete env.REDIS_INSPECT_FAULT;
-  if (fault) env.REDIS_INSPECT_FAULT = fault;
-  const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', CLI, ...args], { cwd: ROOT, encoding: 'utf8', input: '', env, timeout: 60_000 });
-  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+/** The CLI (the sources); `fault` sets REDIS_INSPECT_FAULT (the process SIGKILLs itself at that step). */
+function cli(args: string[], fault?: string): CliRun {
+  return runCli(args, { from: 'src', ...(fault ? { fault } : {}) });
 }
 
 /** Every regular file of a directory (not its subfolders), name → bytes, sorted by name. */
