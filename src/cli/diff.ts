@@ -18,6 +18,7 @@ import { changeDetails, diffSides, type DiffSide, type KeyChange, type RdbDiff }
 import { writeDiffJson, writeDiffMarkdown, writeDiffText } from '../core/diff/format.js';
 import type { KeyDetails } from '../core/diff/details.js';
 import { FileSource } from './fileSource.js';
+import { SpillFile } from './spillFile.js';
 import { Output } from './output.js';
 import { openInDir, resolveOrHybrid } from './target.js';
 
@@ -31,50 +32,60 @@ function fail(message: string): number {
   return 2;
 }
 
-/** An opened side: an RDB read through its file, or an AOF replayed (its files are closed again). */
+/** An opened side: an RDB read through its file, or an AOF replayed (its files stay open: the replay reads keys back from them). */
 type Opened = { side: DiffSide; close(): void; damage?: Problem; notes: Problem[] };
 
-function replayed(replay: ReplayedAof, damage: Problem | undefined): Opened {
-  return { side: { kind: 'replayed', replay }, close: () => undefined, ...(damage ? { damage } : {}), notes: replay.problems.filter((p) => p.code !== 'replay.unsupported') };
+function replayed(replay: ReplayedAof, damage: Problem | undefined, close: () => void): Opened {
+  return { side: { kind: 'replayed', replay }, close, ...(damage ? { damage } : {}), notes: replay.problems.filter((p) => p.code !== 'replay.unsupported') };
 }
 
 function firstError(problems: Problem[]): Problem | undefined {
   return problems.find((p) => p.severity === 'error');
 }
 
+/** How much of a replayed AOF stays in memory (the rest is spilled to a temp file). */
+export interface ReplayBudget {
+  /** Keys held in memory before spilling (default 250,000). */
+  keysInMemory?: number;
+}
+
 /** Opens A or B as the other commands resolve targets: RDB, AOF (plain or hybrid), manifest or appendonlydir. */
-function open(path: string): Opened {
+function open(path: string, budget: ReplayBudget): Opened {
   const target = resolveOrHybrid(path);
   if (target.kind === 'rdb') {
     const src = new FileSource(path);
     return { side: { kind: 'rdb', source: src }, close: () => src.close(), notes: [] };
   }
-  if (target.kind === 'aof') {
-    const src = new FileSource(target.path);
-    try {
-      const { result, replay } = replayAof(src, { fileName: nodePath.basename(target.path) });
-      return replayed(replay, result.ok ? undefined : firstError(result.problems) ?? result.problems[0]);
-    } finally {
-      src.close();
-    }
-  }
+  const spill = new SpillFile();
+  const options = { spill, ...(budget.keysInMemory !== undefined ? { hotKeys: budget.keysInMemory } : {}) };
   const opened: FileSource[] = [];
+  const close = (): void => {
+    for (const s of opened) s.close();
+    spill.close();
+  };
   try {
-    const { set, replay } = replayAofSet(new Uint8Array(fs.readFileSync(target.manifestPath)), openInDir(target.dir, opened));
+    if (target.kind === 'aof') {
+      const src = new FileSource(target.path);
+      opened.push(src);
+      const { result, replay } = replayAof(src, { ...options, fileName: nodePath.basename(target.path) });
+      return replayed(replay, result.ok ? undefined : firstError(result.problems) ?? result.problems[0], close);
+    }
+    const { set, replay } = replayAofSet(new Uint8Array(fs.readFileSync(target.manifestPath)), openInDir(target.dir, opened), options);
     let damage: Problem | undefined;
     if (!set.ok) {
       const file = set.damaged;
       damage = firstError(set.problems) ?? (file?.result ? firstError(file.result.problems) : undefined);
       if (damage && file && damage.file === undefined) damage = { ...damage, file: file.name };
     }
-    return replayed(replay, damage);
-  } finally {
-    for (const s of opened) s.close();
+    return replayed(replay, damage, close);
+  } catch (e) {
+    close();
+    throw e;
   }
 }
 
 /** Options of `compareTargets`. */
-interface CompareOptions {
+interface CompareOptions extends ReplayBudget {
   dbs?: number[];
   match?: Uint8Array;
   namesLimit?: number;
@@ -87,10 +98,10 @@ type Compared = { ok: true; a: Opened; b: Opened; diff: RdbDiff } | { ok: false;
  * failure with the message the CLI prints. On success the caller closes `a` and `b`.
  */
 function compareTargets(pathA: string, pathB: string, options: CompareOptions, note: (s: string) => void = () => undefined): Compared {
-  const a = open(pathA);
+  const a = open(pathA, options);
   let b: Opened;
   try {
-    b = open(pathB);
+    b = open(pathB, options);
   } catch (e) {
     a.close();
     throw e;
@@ -161,6 +172,7 @@ export function diffCommand(args: string[]): number {
         match: { type: 'string' },
         limit: { type: 'string' },
         'max-key-names': { type: 'string' },
+        'max-keys-in-memory': { type: 'string' },
         output: { type: 'string', short: 'o' },
       },
     });
@@ -177,6 +189,8 @@ export function diffCommand(args: string[]): number {
   if (!Number.isInteger(limit) || limit < 0) return usage('--limit must be a non-negative integer');
   const namesLimit = values['max-key-names'] !== undefined ? Number(values['max-key-names']) : undefined;
   if (namesLimit !== undefined && (!Number.isInteger(namesLimit) || namesLimit < 0)) return usage('--max-key-names must be a non-negative integer');
+  const keysInMemory = values['max-keys-in-memory'] !== undefined ? Number(values['max-keys-in-memory']) : undefined;
+  if (keysInMemory !== undefined && (!Number.isInteger(keysInMemory) || keysInMemory < 0)) return usage('--max-keys-in-memory must be a non-negative integer');
   const [pathA, pathB] = positionals as [string, string];
   const r = compareTargets(
     pathA,
@@ -185,6 +199,7 @@ export function diffCommand(args: string[]): number {
       ...(dbs ? { dbs } : {}),
       ...(values.match !== undefined ? { match: Buffer.from(values.match, 'utf8') } : {}),
       ...(namesLimit !== undefined ? { namesLimit } : {}),
+      ...(keysInMemory !== undefined ? { keysInMemory } : {}),
     },
     (n) => process.stderr.write(`redis-inspect: note: ${n}\n`),
   );

@@ -35,6 +35,7 @@ Usage:
                      | --truncate-to-timestamp UNIX_SECONDS]
   redis-inspect undo BACKUP_DIR [--force]
   redis-inspect diff A B [--json | --markdown [--limit N]] [--db N]... [--match GLOB] [-o OUT]
+                    [--max-key-names N] [--max-keys-in-memory N]
 
 TARGET is an RDB file, an AOF (plain, or with an RDB preamble), a multi-part
 AOF manifest (appendonly.aof.manifest) or its directory (appendonlydir).
@@ -68,7 +69,10 @@ Commands:
           members, sorted-set scores, hash fields, stream entries and consumer
           groups). '--markdown' = a summary for a pull request. Exit 0 same
           data, 1 different, 2 error, a damaged input, or an AOF holding
-          commands the replay cannot model for the keys compared.
+          commands the replay cannot model for the keys compared. Memory is
+          bounded: names of A past --max-key-names (4,000,000) are read back
+          from A, and an AOF's replay keeps at most --max-keys-in-memory
+          (250,000) keys in memory, spilling the rest to a temp file.
 
 Exit status: 0 valid (or repaired, or undone), 1 damaged or repair (or undo)
 refused, 2 usage or I/O error.

@@ -292,6 +292,26 @@ const changeList = (o: { changes: { db: number; key: string; change: string }[] 
     assert.equal(by.get('0:set:int-lookalikes')!.typeAfter, 'string');
   });
 
+  it('in bounded memory (--max-keys-in-memory 0: every key spilled, names read back): the same --json for every AOF form', () => {
+    const { aofDir, before } = forms.rdbBase;
+    const spilled = (...args: string[]): { status: number; stdout: string; stderr: string } => cli('diff', '--json', '--max-keys-in-memory', '0', '--max-key-names', '0', ...args);
+    const targets = [aofDir, legacy(forms.rdbBase, 'legacy-hybrid-spilled.aof'), forms.respBase.aofDir];
+    for (const target of targets) {
+      for (const [a, b] of [
+        [before, target],
+        [target, before],
+      ] as const) {
+        const held = cli('diff', '--json', a, b);
+        const bounded = spilled(a, b);
+        assert.equal(bounded.status, held.status, bounded.stderr);
+        assert.equal(bounded.status, 1);
+        const o = JSON.parse(bounded.stdout) as { namesReadBack: boolean };
+        assert.equal(o.namesReadBack, true);
+        assert.deepEqual({ ...o, namesReadBack: false }, JSON.parse(held.stdout), `${a} → ${b}`);
+      }
+    }
+  });
+
   it('with a RESP base, the diff shows exactly what Redis\'s own AOF cannot carry, and equals redis-server\'s load of that AOF', async () => {
     const { aofDir, after } = forms.respBase;
     const { status, o } = json(after, aofDir);

@@ -13,7 +13,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { MemorySource } from '../../src/core/bytes/byteSource.js';
-import { replayAof, replayAofSet, type ReplayedAof } from '../../src/core/aof/replay.js';
+import { replayAof, replayAofSet, type ReplayedAof, type ReplayOptions } from '../../src/core/aof/replay.js';
+import { MemorySpillStore } from '../../src/core/aof/replay/spill.js';
 import { addExt, formatHuman, parseLongDouble, type Ext } from '../../src/core/aof/replay/longDouble.js';
 import { diffSides, inexactProblems } from '../../src/core/diff/rdbDiff.js';
 import { renderDataset, renderSnapshotText } from '../../src/core/diff/render.js';
@@ -83,6 +84,13 @@ describe('AOF replay, judged by redis-server', function () {
     const propagated = replayAofSet(fs.readFileSync(path.join(aofDir, 'appendonly.aof.manifest')), (f) => new MemorySource(fs.readFileSync(path.join(aofDir, f)))).replay;
     assertSame(rdb, sent, 'replay of the commands as sent');
     assertSame(rdb, propagated, "replay of the server's own AOF");
+    // The bounded-memory replay of `diff`, at its most extreme: every key spilled after each command and read back when touched.
+    const spilling = (): ReplayOptions => ({ spill: new MemorySpillStore(), hotKeys: 1 });
+    const sentSpilled = replayAof(new MemorySource(Buffer.concat(commands.map(encodeCommand))), spilling()).replay;
+    const propagatedSpilled = replayAofSet(fs.readFileSync(path.join(aofDir, 'appendonly.aof.manifest')), (f) => new MemorySource(fs.readFileSync(path.join(aofDir, f))), spilling()).replay;
+    assertSame(rdb, sentSpilled, 'replay of the commands as sent, spilling every key');
+    assertSame(rdb, propagatedSpilled, "replay of the server's own AOF, spilling every key");
+    assert.equal(renderReplay(sentSpilled), renderReplay(sent));
     for (const replay of [sent, propagated]) {
       assert.deepEqual(replay.problems.filter((p) => p.code === 'replay.unsupported'), []);
       assert.ok(replay.exact);

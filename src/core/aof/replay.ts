@@ -14,14 +14,19 @@
  * or its whole DB, or every DB, when those cannot be named — inexact, so a
  * diff can refuse to compare them.
  *
- * Memory: the whole dataset is held, as redis-server holds it when loading
- * (values of an RDB preamble stay decoded until a command changes them).
+ * Memory: by default the whole dataset is held, as redis-server holds it
+ * when loading (values of an RDB preamble stay decoded until a command
+ * changes them). With a spill store (`ReplayOptions.spill`, what `diff`
+ * uses) memory is bounded instead: the records of an RDB preamble or base
+ * stay in their file, found again by offset when a command touches them, and
+ * the least recently used keys go to the spill file when those in memory
+ * exceed their budget (`replay/dataset.ts`, `replay/cold.ts`).
  * Pure: no Node built-ins; the clock is an option.
  */
 
 import type { ByteSource } from '../bytes/byteSource.js';
 import type { Problem } from '../model/problem.js';
-import type { KeyRecord } from '../rdb/parser.js';
+import type { KeyRecord, RdbHeader } from '../rdb/parser.js';
 import { parseShebang, type FunctionLibrary } from '../rdb/function.js';
 import { escapeBytes } from '../text/bytesText.js';
 import type { AofCommand, AofHandler, AofParseOptions, AofResult } from './aofParser.js';
@@ -29,7 +34,7 @@ import { parseAof } from './aofParser.js';
 import { checkAofSet, type AofSetResult, type OpenFile } from './aofSet.js';
 import { COMMANDS as COMMAND_TABLE } from './commandTable.js';
 import type { CommandSpec, Ctx } from './replay/context.js';
-import { Keyspace } from './replay/dataset.js';
+import { Keyspace, type KeyspaceOptions } from './replay/dataset.js';
 import { HASH_COMMANDS } from './replay/hashes.js';
 import { dbArg, KEYSPACE_COMMANDS } from './replay/keyspace.js';
 import { LIST_COMMANDS } from './replay/lists.js';
@@ -119,7 +124,7 @@ function arityOk(arity: number, n: number): boolean {
 }
 
 /** Options of a replay. */
-export interface ReplayOptions {
+export interface ReplayOptions extends KeyspaceOptions {
   /** The clock of relative times (EXPIRE, SETEX, XCLAIM without TIME…): redis-server uses the time it loads the file. Default `Date.now()`. */
   nowMs?: number;
 }
@@ -139,6 +144,12 @@ export interface ReplayedAof {
   exact: boolean;
   /** Commands replayed (MULTI/EXEC included). */
   commands: number;
+  /**
+   * Every key is in a file (an RDB read, or the spill file) and has a
+   * locator: true for a replay with a spill store, which spills what it
+   * holds at the end. Its files must stay open while the result is used.
+   */
+  located: boolean;
 }
 
 /** A file's handler; `endFile` drops a transaction left open at its end, as the server does. */
@@ -151,7 +162,7 @@ interface Where {
 
 /** The replay state shared by the files of one AOF (or set). */
 export class AofReplayer {
-  readonly keyspace = new Keyspace();
+  readonly keyspace: Keyspace;
   private readonly problems: Problem[] = [];
   private readonly grouped = new Map<string, Problem & { count: number }>();
   private readonly nowMs: number;
@@ -159,11 +170,22 @@ export class AofReplayer {
 
   constructor(options: ReplayOptions = {}) {
     this.nowMs = options.nowMs ?? Date.now();
+    this.keyspace = new Keyspace(options);
   }
 
-  /** The handler of one file: a fresh client (DB 0, no transaction), as redis-server loads each file. */
-  handlerFor(file?: string): FileHandler {
+  /** How files are parsed: a layered keyspace leaves preamble values in their file, so they are only walked. */
+  get parseOptions(): AofParseOptions {
+    return { keepArgs: true, rdb: { keepStrings: !this.keyspace.layered, reuseBuffers: true } };
+  }
+
+  /**
+   * The handler of one file: a fresh client (DB 0, no transaction), as
+   * redis-server loads each file. `source` is the file's bytes: a layered
+   * keyspace reads the records of its RDB preamble back from there.
+   */
+  handlerFor(file?: string, source?: ByteSource): FileHandler {
     let db = 0;
+    let coldFile = -1;
     let queue: { name: string; args: Uint8Array[]; where: Where }[] | undefined;
     let multiAt: Where | undefined;
     const run = (name: string, args: Uint8Array[], where: Where): void => {
@@ -180,7 +202,13 @@ export class AofReplayer {
     };
     return {
       rdb: {
-        key: (k: KeyRecord) => this.rdbKey(k),
+        header: (h: RdbHeader) => {
+          if (this.keyspace.layered && source) coldFile = this.keyspace.addFile({ source, kind: 'rdb', version: h.version, valkey: h.magic === 'VALKEY' });
+        },
+        key: (k: KeyRecord) => {
+          if (coldFile >= 0) this.keyspace.addCold(k.db, k.key, k.start, coldFile);
+          else this.rdbKey(k);
+        },
         functionLibrary: (f: FunctionLibrary) => void this.keyspace.functions.set(f.name ?? '', { code: f.code, engine: f.engine, name: f.name }),
       },
       command: (c: AofCommand) => {
@@ -262,6 +290,7 @@ export class AofReplayer {
   }
 
   private exec(name: string, args: Uint8Array[], db: number, where: Where): void {
+    this.keyspace.maintain();
     const spec = own(MODELLED, name);
     if (spec) {
       if (!arityOk(spec.arity, args.length)) {
@@ -347,17 +376,16 @@ export class AofReplayer {
     const ks = this.keyspace;
     // Taints of keys deleted since (DEL, FLUSHALL…) no longer count.
     const exact = !ks.globalTaint && ks.dbTaints.size === 0 && !ks.functionsTaint && [...ks.taints.values()].every((t) => t.size === 0);
-    return { keyspace: this.keyspace, problems: this.problems, exact, commands: this.commands };
+    ks.spillAll();
+    return { keyspace: this.keyspace, problems: this.problems, exact, commands: this.commands, located: ks.layered };
   }
 }
-
-const PARSE: AofParseOptions = { keepArgs: true, rdb: { keepStrings: true, reuseBuffers: true } };
 
 /** Replays one AOF file (plain or with an RDB preamble). */
 export function replayAof(source: ByteSource, options: ReplayOptions & { fileName?: string } = {}): { result: AofResult; replay: ReplayedAof } {
   const r = new AofReplayer(options);
-  const handler = r.handlerFor(options.fileName);
-  const result = parseAof(source, handler, { ...PARSE, ...(options.fileName !== undefined ? { fileName: options.fileName } : {}) });
+  const handler = r.handlerFor(options.fileName, source);
+  const result = parseAof(source, handler, { ...r.parseOptions, ...(options.fileName !== undefined ? { fileName: options.fileName } : {}) });
   handler.endFile();
   return { result, replay: r.finish() };
 }
@@ -366,15 +394,20 @@ export function replayAof(source: ByteSource, options: ReplayOptions & { fileNam
 export function replayAofSet(manifest: Uint8Array, open: OpenFile, options: ReplayOptions = {}): { set: AofSetResult; replay: ReplayedAof } {
   const r = new AofReplayer(options);
   let last: FileHandler | undefined;
+  const sources = new Map<string, ByteSource>();
   const set = checkAofSet(
     manifest,
-    open,
+    (name) => {
+      const opened = open(name);
+      if (!('error' in opened)) sources.set(name, opened);
+      return opened;
+    },
     (file) => {
       last?.endFile();
-      last = r.handlerFor(file.name);
+      last = r.handlerFor(file.name, sources.get(file.name));
       return last;
     },
-    PARSE,
+    r.parseOptions,
   );
   last?.endFile();
   return { set, replay: r.finish() };

@@ -13,9 +13,12 @@
  * part of the dataset and are ignored; so are consumers' seen/active times
  * when a side is an AOF (redis-server sets them to the time it loads it).
  *
- * Memory: an RDB side is never held whole (RDB against RDB stays bounded, about
- * 40 bytes per key of A plus its key names). An AOF side holds its replayed
- * dataset in memory, as redis-server does when it loads the file. A replayed
+ * Memory: an RDB side is never held whole (about 40 bytes per key of A plus
+ * its key names, which are read back from A past `namesLimit` keys). An AOF
+ * side replayed with a spill store (`ReplayOptions.spill`) is bounded too:
+ * its preamble or base stays in its file and the keys commands built are
+ * spilled past a budget, so each key has a locator to read it back by, as an
+ * RDB record has its offset; a replay without one is held in memory. A replayed
  * side some of whose keys the replay could not model exactly is refused
  * (`inexact`) unless those keys are filtered out.
  */
@@ -61,7 +64,7 @@ export interface KeyChange {
   ttlAfter: number | null;
   /** The value differs (false: only the TTL changed). */
   valueChanged: boolean;
-  /** Record offsets in A and B (RDB sides; -1 for a replayed side, whose values are found by key). */
+  /** Record offsets in A and B (RDB sides); for a replayed side its locator (`Keyspace.readAt`), or -1 for a key held in memory. */
   aStart?: number;
   bStart?: number;
 }
@@ -183,12 +186,7 @@ function scan(s: DiffSide, h: ScanHandler, progress: ((offset: number, size: num
   }
   const ks = s.replay.keyspace;
   for (const f of ks.functions.values()) h.functionLibrary(f.name ?? `(unnamed ${digestOf(f.code)})`, digestOf(f.code));
-  for (const [db, keys] of ks.dbs) {
-    for (const e of keys.values()) {
-      const value = toRdbValue(e.value);
-      h.key({ db, key: e.key, dataType: value.type, value, ...(e.expireAtMs !== undefined ? { expireAtMs: e.expireAtMs } : {}), start: -1 });
-    }
-  }
+  ks.forEachKey((k) => h.key({ db: k.db, key: k.key, dataType: k.value.type, value: k.value, ...(k.expireAtMs !== undefined ? { expireAtMs: k.expireAtMs } : {}), start: k.locator }));
   return {};
 }
 
@@ -218,17 +216,19 @@ export function diffSides(a: DiffSide, b: DiffSide, options: RdbDiffOptions = {}
   }
   const replayed = a.kind === 'replayed' || b.kind === 'replayed';
   const digestOptions = { ignoreConsumerTimes: replayed };
+  // Names can be read back from A when each key has a place in a file: an RDB, or a replay that spilled what it held.
+  const locatable = a.kind === 'rdb' || a.replay.located;
   const index = new KeyIndex({
-    // A replayed A is in memory anyway: keep its names (they cannot be read back from a file).
-    ...(a.kind === 'replayed' ? { namesLimit: Number.MAX_SAFE_INTEGER, namesBytesLimit: Number.MAX_SAFE_INTEGER } : {}),
-    ...(options.namesLimit !== undefined && a.kind === 'rdb' ? { namesLimit: options.namesLimit } : {}),
-    ...(options.namesBytesLimit !== undefined && a.kind === 'rdb' ? { namesBytesLimit: options.namesBytesLimit } : {}),
+    // A replay held in memory: keep its names (they cannot be read back from a file).
+    ...(!locatable ? { namesLimit: Number.MAX_SAFE_INTEGER, namesBytesLimit: Number.MAX_SAFE_INTEGER } : {}),
+    ...(options.namesLimit !== undefined && locatable ? { namesLimit: options.namesLimit } : {}),
+    ...(options.namesBytesLimit !== undefined && locatable ? { namesBytesLimit: options.namesBytesLimit } : {}),
   });
   const infoA: RdbFileInfo = { kind: a.kind === 'rdb' ? 'rdb' : 'aof', version: 0, valkey: false, keys: 0 };
   const infoB: RdbFileInfo = { kind: b.kind === 'rdb' ? 'rdb' : 'aof', version: 0, valkey: false, keys: 0 };
   const fnA = new Map<string, string>();
   const fnB = new Map<string, string>();
-  const readKeyOfA = (start: number): Uint8Array => readRecordKey((a as Extract<DiffSide, { kind: 'rdb' }>).source, start, infoA.version, infoA.valkey);
+  const readKeyOfA = (start: number): Uint8Array => (a.kind === 'rdb' ? readRecordKey(a.source, start, infoA.version, infoA.valkey) : a.replay.keyspace.keyAt(start));
 
   // Pass 1: A.
   const resA = scan(
@@ -344,7 +344,8 @@ export function diffSides(a: DiffSide, b: DiffSide, options: RdbDiffOptions = {}
 /** The value of a changed key on one side: decoded again by offset (RDB) or taken from the replayed dataset. */
 function valueAt(s: DiffSide, info: RdbFileInfo, change: KeyChange, start: number | undefined): RdbValue {
   if (s.kind === 'replayed') {
-    const e = s.replay.keyspace.get(change.db, change.key);
+    if (start !== undefined && start >= 0) return s.replay.keyspace.readAt(start).value;
+    const e = s.replay.keyspace.dbs.get(change.db)?.get(latin1(change.key));
     if (!e) throw new Error(`key '${latin1(change.key)}' is not in the replayed dataset`);
     return toRdbValue(e.value);
   }

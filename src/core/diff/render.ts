@@ -31,7 +31,7 @@
  */
 
 import { replayAof, replayAofSet, type ReplayedAof } from '../aof/replay.js';
-import { toRdbValue, type KeyEntry } from '../aof/replay/dataset.js';
+import type { LocatedKey } from '../aof/replay/dataset.js';
 import type { OpenFile } from '../aof/aofSet.js';
 import type { ByteSource } from '../bytes/byteSource.js';
 import { Crc64 } from '../bytes/crc64.js';
@@ -43,7 +43,7 @@ import type { FunctionLibrary } from '../rdb/function.js';
 import { decodeRecordAt, parseRdb, type AuxField, type ModuleAux, type RdbHeader } from '../rdb/parser.js';
 import { hasAofPreambleMark } from '../rdb/preamble.js';
 import { formatStreamId, type ModuleItem, type RdbValue, type StreamId, type StreamValue } from '../rdb/value.js';
-import { escapeBytes } from '../text/bytesText.js';
+import { escapeBytes, latin1 } from '../text/bytesText.js';
 import { compareBytes } from '../bytes/compare.js';
 
 /** Options of `renderSnapshot`. */
@@ -513,10 +513,10 @@ export interface DatasetRenderOptions extends RenderOptions {
 export function renderDataset(replay: ReplayedAof, emit: (text: string) => void, options: DatasetRenderOptions = {}): RenderResult {
   const w = new Writer(emit, options);
   const ks = replay.keyspace;
-  const entries: { db: number; name: string; entry?: KeyEntry; key: Uint8Array }[] = [];
-  for (const [db, keys] of ks.dbs) for (const [name, entry] of keys) entries.push({ db, name, entry, key: entry.key });
+  const entries: { db: number; name: string; entry?: LocatedKey; key: Uint8Array }[] = [];
+  ks.forEachKey((k) => void entries.push({ db: k.db, name: latin1(k.key), entry: k, key: k.key }));
   // Inexact keys the replay does not hold may exist on the server all the same: they get a block too.
-  for (const [db, keys] of ks.taints) for (const [name, t] of keys) if (!ks.dbs.get(db)?.has(name)) entries.push({ db, name, key: t.key });
+  for (const [db, keys] of ks.taints) for (const t of keys.values()) if (!ks.has(db, t.key)) entries.push({ db, name: latin1(t.key), key: t.key });
   // Keys are latin1 strings (one character per byte): code-unit order is byte order.
   entries.sort((a, b) => a.db - b.db || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const perDb = new Map<number, number>();
@@ -548,7 +548,7 @@ export function renderDataset(replay: ReplayedAof, emit: (text: string) => void,
       w.flush();
       continue;
     }
-    const value = toRdbValue(entry.value);
+    const value = entry.value;
     w.line(keyLine(w, { db, key: entry.key, dataType: value.type, encoding: value.encoding, ...(entry.expireAtMs !== undefined ? { expireAtMs: entry.expireAtMs } : {}) }, options));
     const taint = ks.taintOf(db, entry.key);
     if (taint) w.line(`${INDENT}! inexact: ${taint.message}`);

@@ -859,6 +859,8 @@ export interface RecordAtOptions {
   version: number;
   valkey: boolean;
   db?: number;
+  /** First read size (default 1 MiB); a reader of many small records wants a few KiB. */
+  chunkSize?: number;
 }
 
 /**
@@ -881,7 +883,7 @@ export function decodeRecordAt(
         return false;
       },
     },
-    { verifyChecksum: false, detectDuplicateKeys: false, start: 0, elementRanges: true },
+    { verifyChecksum: false, detectDuplicateKeys: false, start: 0, elementRanges: true, ...(options.chunkSize !== undefined ? { chunkSize: options.chunkSize } : {}) },
   );
   for (const p of parser.problems) problems.push(p);
   if (record) {

@@ -33,8 +33,15 @@ import type {
   StringValue,
   ZsetValue,
 } from '../../rdb/value.js';
+import type { ByteSource } from '../../bytes/byteSource.js';
+import { sameBytes } from '../../bytes/compare.js';
+import { keyDigest } from '../../diff/digest.js';
+import type { Digest64 } from '../../diff/hash.js';
+import { decodeRecordAt, parseRdb, readRecordKey } from '../../rdb/parser.js';
+import { ColdIndex } from './cold.js';
 import { Deque } from './deque.js';
 import { bytes, text } from './numbers.js';
+import { encodeSpilled, readSpilled, readSpilledKey, spilledLength, type SpillStore } from './spill.js';
 
 /** RDB types written for replayed values (redis `src/rdb.h`). */
 const RDB_TYPE = { string: 0, list: 18, set: 2, zset: 5, hash: 4, hashMetadata: 24, stream: 21 } as const;
@@ -112,6 +119,8 @@ export interface KeyEntry {
   key: Uint8Array;
   value: MValue;
   expireAtMs?: number;
+  /** Estimated bytes in memory (layered keyspaces only: steers spilling). */
+  weight?: number;
 }
 
 export type Db = Map<string, KeyEntry>;
@@ -283,8 +292,54 @@ export interface Taint {
 /** A function library as FUNCTION LOAD keeps it. */
 export type Library = Pick<FunctionLibrary, 'code' | 'engine' | 'name'>;
 
+/** A file whose records a replay reads back: an RDB preamble or base, or the replay's spill file. */
+export interface ColdFile {
+  source: ByteSource;
+  kind: 'rdb' | 'spill';
+  /** RDB version and flavour (RDB files). */
+  version: number;
+  valkey: boolean;
+}
+
+/** How a replay keeps its keys. Without `spill`, everything is held in memory. */
+export interface KeyspaceOptions {
+  /**
+   * Where keys go when the in-memory ones exceed `hotKeys` or about
+   * `hotBytes`. With a spill store, the records of an RDB preamble or base
+   * are not decoded either: they are found again by offset in their file, so
+   * the files must stay readable while the replay is used.
+   */
+  spill?: SpillStore;
+  /** Keys held in memory before spilling (default 250,000). */
+  hotKeys?: number;
+  /** Estimated bytes held in memory before spilling (default 256 MiB). */
+  hotBytes?: number;
+}
+
+/** One key as `keys()` hands it over. */
+export interface LocatedKey {
+  db: number;
+  key: Uint8Array;
+  value: RdbValue;
+  expireAtMs?: number;
+  /** Where to read it again (`readAt`): -1 while it is held in memory. */
+  locator: number;
+}
+
+/** A locator is file number × 2^45 + offset (offsets up to 32 TiB, 255 files). */
+const FILE_UNIT = 2 ** 45;
+
+/** Name digest of the cold index (the DB is compared apart, so SWAPDB needs no rehash). */
+function nameDigest(key: Uint8Array): Digest64 {
+  return keyDigest(0, key);
+}
+
+/** Rough memory of a value built by commands, until it is spilled and measured (only steers spilling). */
+const NEW_VALUE_BYTES = 96;
+
 /** The whole replayed state. */
 export class Keyspace {
+  /** Per DB, the keys held in memory (all keys unless a spill store is set). */
   readonly dbs = new Map<number, Db>();
   readonly functions = new Map<string, Library>();
   /** Per DB: keys (latin1) whose value is unknown, and why. */
@@ -296,6 +351,43 @@ export class Keyspace {
   /** The function libraries may differ (FUNCTION RESTORE). */
   functionsTaint: Problem | undefined;
 
+  private readonly cold = new ColdIndex();
+  private readonly files: ColdFile[] = [];
+  private readonly spill: SpillStore | undefined;
+  private spillFile = -1;
+  private readonly hotKeysLimit: number;
+  private readonly hotBytesLimit: number;
+  private hotKeys = 0;
+  private hotBytes = 0;
+  /** Keys written to the spill file (a key spilled twice counts twice). */
+  spilled = 0;
+  /** Keys read back into memory from a file (an RDB or the spill file) because a command touched them. */
+  readBack = 0;
+
+  constructor(options: KeyspaceOptions = {}) {
+    this.spill = options.spill;
+    this.hotKeysLimit = options.hotKeys ?? 250_000;
+    this.hotBytesLimit = options.hotBytes ?? 256 << 20;
+  }
+
+  /** True when keys can live outside memory (a spill store is set). */
+  get layered(): boolean {
+    return this.spill !== undefined;
+  }
+
+  /** Registers a file whose records `addCold` refers to; returns its number. */
+  addFile(file: ColdFile): number {
+    if (this.files.length >= 255) throw new Error('a replay reads back from at most 255 files');
+    this.files.push(file);
+    return this.files.length - 1;
+  }
+
+  /** A key of an RDB preamble or base, left in its file at record offset `start` (layered keyspaces only; the keyspace must not hold it yet). */
+  addCold(db: number, key: Uint8Array, start: number, file: number): void {
+    const d = nameDigest(key);
+    this.cold.add(db, d.hi, d.lo, start, file);
+  }
+
   db(n: number): Db {
     let d = this.dbs.get(n);
     if (!d) this.dbs.set(n, (d = new Map()));
@@ -303,23 +395,81 @@ export class Keyspace {
   }
 
   get(db: number, key: Uint8Array): KeyEntry | undefined {
-    return this.dbs.get(db)?.get(text(key));
+    const d = this.dbs.get(db);
+    const k = text(key);
+    const e = d?.get(k);
+    if (e) {
+      if (this.spill) {
+        // Least recently used first: spilling takes the oldest.
+        d!.delete(k);
+        d!.set(k, e);
+      }
+      return e;
+    }
+    return this.cold.live ? this.promote(db, key, k) : undefined;
   }
 
   /** Sets a key's value outright; the TTL is removed unless `keepTtl`. */
   put(db: number, key: Uint8Array, value: MValue, keepTtl = false): KeyEntry {
+    const old = this.get(db, key);
     const d = this.db(db);
-    const k = text(key);
-    const old = d.get(k);
     const entry: KeyEntry = { key: old?.key ?? key.slice(), value };
     if (keepTtl && old?.expireAtMs !== undefined) entry.expireAtMs = old.expireAtMs;
-    d.set(k, entry);
+    if (this.spill) {
+      entry.weight = old?.weight ?? NEW_VALUE_BYTES + key.length;
+      if (!old) this.hotKeys++;
+      this.hotBytes += entry.weight - (old?.weight ?? 0);
+    }
+    d.set(text(key), entry);
     return entry;
   }
 
   delete(db: number, key: Uint8Array): boolean {
-    const d = this.dbs.get(db);
-    return d ? d.delete(text(key)) : false;
+    if (!this.get(db, key)) return false;
+    const d = this.dbs.get(db)!;
+    const k = text(key);
+    if (this.spill) this.unhot(d.get(k)!);
+    return d.delete(k);
+  }
+
+  private unhot(e: KeyEntry): void {
+    this.hotKeys--;
+    this.hotBytes -= e.weight ?? 0;
+  }
+
+  /** SWAPDB x y. */
+  swapDbs(x: number, y: number): void {
+    const swap = <T>(m: Map<number, T>): void => {
+      const vx = m.get(x);
+      const vy = m.get(y);
+      m.delete(x);
+      m.delete(y);
+      if (vy !== undefined) m.set(x, vy);
+      if (vx !== undefined) m.set(y, vx);
+    };
+    swap(this.dbs);
+    swap(this.taints);
+    swap(this.dbTaints);
+    this.cold.swap(x, y);
+  }
+
+  /** FLUSHDB of one DB, or FLUSHALL (undefined). */
+  flush(db?: number): void {
+    if (db === undefined) {
+      this.dbs.clear();
+      this.taints.clear();
+      this.dbTaints.clear();
+      this.globalTaint = undefined;
+      this.hotKeys = 0;
+      this.hotBytes = 0;
+    } else {
+      const d = this.dbs.get(db);
+      if (d && this.spill) for (const e of d.values()) this.unhot(e);
+      this.dbs.delete(db);
+      this.taints.delete(db);
+      this.dbTaints.delete(db);
+    }
+    this.cold.flush(db);
   }
 
   /** The mutable model of a key's value (decoding an RDB value the first time it changes). */
@@ -346,8 +496,171 @@ export class Keyspace {
 
   /** Number of keys in every DB. */
   get size(): number {
+    let n = this.cold.live;
+    for (const d of this.dbs.values()) n += d.size;
+    return n;
+  }
+
+  /** Keys held in memory now. */
+  get inMemory(): number {
     let n = 0;
     for (const d of this.dbs.values()) n += d.size;
     return n;
+  }
+
+  /**
+   * Spills the least recently used keys when those in memory exceed their
+   * budget (down to half of it). Call between commands only: a command may
+   * hold entries it got from `get`.
+   */
+  maintain(): void {
+    if (!this.spill || (this.hotKeys <= this.hotKeysLimit && this.hotBytes <= this.hotBytesLimit)) return;
+    const keep = Math.floor(this.hotKeysLimit / 2);
+    const keepBytes = this.hotBytesLimit / 2;
+    const total = this.hotKeys;
+    for (const [db, d] of this.dbs) {
+      // Each DB gives up its share, oldest first.
+      let drop = total > 0 ? Math.ceil(d.size - (d.size * keep) / total) : d.size;
+      for (const [k, e] of d) {
+        if (drop <= 0 && this.hotBytes <= keepBytes) break;
+        this.spillEntry(db, e);
+        d.delete(k);
+        drop--;
+      }
+      if (d.size === 0) this.dbs.delete(db);
+    }
+  }
+
+  /** Spills every key held in memory, so each has a locator (a replay's end, before a diff reads it). */
+  spillAll(): void {
+    if (!this.spill) return;
+    for (const [db, d] of this.dbs) for (const e of d.values()) this.spillEntry(db, e);
+    this.dbs.clear();
+    this.hotKeys = 0;
+    this.hotBytes = 0;
+  }
+
+  private spillEntry(db: number, e: KeyEntry): void {
+    if (this.spillFile < 0) this.spillFile = this.addFile({ source: this.spill!.source, kind: 'spill', version: 0, valkey: false });
+    const record = encodeSpilled(e.key, e.expireAtMs, toRdbValue(e.value));
+    const at = this.spill!.append(record);
+    const d = nameDigest(e.key);
+    this.cold.add(db, d.hi, d.lo, at, this.spillFile);
+    this.unhot(e);
+    this.spilled++;
+  }
+
+  /** Takes a cold key into memory (the replay is about to read or change it). */
+  private promote(db: number, key: Uint8Array, k: string): KeyEntry | undefined {
+    const d = nameDigest(key);
+    const i = this.cold.find(db, d.hi, d.lo, (j) => sameBytes(this.coldKey(this.cold.file[j]!, this.cold.loc[j]!), key));
+    if (i < 0) return undefined;
+    const file = this.cold.file[i]!;
+    const at = this.cold.loc[i]!;
+    const found = this.readCold(file, at, db);
+    this.cold.kill(i);
+    this.cold.tidy();
+    this.readBack++;
+    const entry: KeyEntry = { key: found.key, value: { type: 'decoded', value: found.value } };
+    if (found.expireAtMs !== undefined) entry.expireAtMs = found.expireAtMs;
+    entry.weight = found.bytes + key.length;
+    this.hotKeys++;
+    this.hotBytes += entry.weight;
+    this.db(db).set(k, entry);
+    return entry;
+  }
+
+  private coldKey(file: number, at: number): Uint8Array {
+    const f = this.files[file]!;
+    return f.kind === 'spill' ? readSpilledKey(f.source, at) : readRecordKey(f.source, at, f.version, f.valkey);
+  }
+
+  private readCold(file: number, at: number, db: number): { key: Uint8Array; value: RdbValue; expireAtMs?: number; bytes: number } {
+    const f = this.files[file]!;
+    if (f.kind === 'spill') {
+      const s = readSpilled(f.source, at);
+      return { ...s, bytes: spilledLength(f.source, at) };
+    }
+    const r = decodeRecordAt(f.source, at, { version: f.version, valkey: f.valkey, db, chunkSize: 4096 });
+    if (!r.record) throw new Error(`the record at offset ${at} of an RDB the replay read cannot be decoded again${r.problems[0] ? `: ${r.problems[0].message}` : ''}`);
+    const rec = r.record;
+    return { key: rec.key, value: rec.value, ...(rec.expireAtMs !== undefined ? { expireAtMs: rec.expireAtMs } : {}), bytes: rec.value.end - rec.value.start };
+  }
+
+  /** The key at a locator (`keys()`); -1 is not a locator. */
+  readAt(locator: number): { key: Uint8Array; value: RdbValue; expireAtMs?: number } {
+    const file = Math.floor(locator / FILE_UNIT);
+    const r = this.readCold(file, locator - file * FILE_UNIT, 0);
+    return { key: r.key, value: r.value, ...(r.expireAtMs !== undefined ? { expireAtMs: r.expireAtMs } : {}) };
+  }
+
+  /** Only the key name at a locator. */
+  keyAt(locator: number): Uint8Array {
+    const file = Math.floor(locator / FILE_UNIT);
+    return this.coldKey(file, locator - file * FILE_UNIT);
+  }
+
+  /**
+   * Calls `fn` with every key: those in memory (locator -1), then those in
+   * files — an RDB in one forward pass over it, the spill file in the order
+   * keys were spilled. Values of keys in files are decoded one at a time.
+   */
+  forEachKey(fn: (k: LocatedKey) => void): void {
+    for (const [db, d] of this.dbs) {
+      for (const e of d.values()) fn({ db, key: e.key, value: toRdbValue(e.value), ...(e.expireAtMs !== undefined ? { expireAtMs: e.expireAtMs } : {}), locator: -1 });
+    }
+    const c = this.cold;
+    for (let f = 0; f < this.files.length; f++) {
+      const file = this.files[f]!;
+      if (file.kind === 'rdb') {
+        this.rdbKeys(f, fn);
+        continue;
+      }
+      for (let i = 0; i < c.count; i++) {
+        if (c.file[i] !== f) continue;
+        const at = c.loc[i]!;
+        const r = readSpilled(file.source, at);
+        fn({ db: c.db[i]!, key: r.key, value: r.value, ...(r.expireAtMs !== undefined ? { expireAtMs: r.expireAtMs } : {}), locator: f * FILE_UNIT + at });
+      }
+    }
+  }
+
+  /**
+   * The live keys of RDB file `f`, in one forward pass over the file
+   * (records are in file order, and so are their entries): each record with
+   * a live entry is handed over, in the entry's DB (SWAPDB relabels).
+   */
+  private rdbKeys(f: number, fn: (k: LocatedKey) => void): void {
+    const file = this.files[f]!;
+    const c = this.cold;
+    const live: number[] = [];
+    for (let i = 0; i < c.count; i++) if (c.file[i] === f) live.push(i);
+    if (live.length === 0) return;
+    let next = 0;
+    const last = c.loc[live[live.length - 1]!]!;
+    parseRdb(
+      file.source,
+      {
+        key: (k) => {
+          while (next < live.length && c.loc[live[next]!]! < k.start) next++;
+          const i = live[next];
+          if (i !== undefined && c.loc[i] === k.start) {
+            next++;
+            fn({ db: c.db[i]!, key: k.key, value: k.value, ...(k.expireAtMs !== undefined ? { expireAtMs: k.expireAtMs } : {}), locator: f * FILE_UNIT + k.start });
+          }
+          return k.start < last;
+        },
+      },
+      { verifyChecksum: false, detectDuplicateKeys: false, allowTrailingData: true, reuseBuffers: true },
+    );
+    if (next < live.length) throw new Error(`the RDB the replay read no longer holds the record at offset ${c.loc[live[next]!]} (was the file changed?)`);
+  }
+
+  /** Whether (db, key) holds a value. */
+  has(db: number, key: Uint8Array): boolean {
+    if (this.dbs.get(db)?.has(text(key))) return true;
+    if (!this.cold.live) return false;
+    const d = nameDigest(key);
+    return this.cold.find(db, d.hi, d.lo, (j) => sameBytes(this.coldKey(this.cold.file[j]!, this.cold.loc[j]!), key)) >= 0;
   }
 }

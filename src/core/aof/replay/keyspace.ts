@@ -175,20 +175,7 @@ function move(c: Ctx, a: Uint8Array[]): void {
 }
 
 function swapdb(c: Ctx, a: Uint8Array[]): void {
-  const x = dbArg(a[1]);
-  const y = dbArg(a[2]);
-  const ks = c.ks;
-  const swap = <T>(m: Map<number, T>): void => {
-    const vx = m.get(x);
-    const vy = m.get(y);
-    m.delete(x);
-    m.delete(y);
-    if (vy !== undefined) m.set(x, vy);
-    if (vx !== undefined) m.set(y, vx);
-  };
-  swap(ks.dbs);
-  swap(ks.taints);
-  swap(ks.dbTaints);
+  c.ks.swapDbs(dbArg(a[1]), dbArg(a[2]));
 }
 
 function flushArgs(a: Uint8Array[]): void {
@@ -271,9 +258,7 @@ export const KEYSPACE_COMMANDS: Record<string, CommandSpec> = {
     keys: none,
     run: (c, a) => {
       flushArgs(a);
-      c.ks.dbs.delete(c.db);
-      c.ks.taints.delete(c.db);
-      c.ks.dbTaints.delete(c.db);
+      c.ks.flush(c.db);
     },
   },
   flushall: {
@@ -281,10 +266,7 @@ export const KEYSPACE_COMMANDS: Record<string, CommandSpec> = {
     keys: none,
     run: (c, a) => {
       flushArgs(a);
-      c.ks.dbs.clear();
-      c.ks.taints.clear();
-      c.ks.dbTaints.clear();
-      c.ks.globalTaint = undefined;
+      c.ks.flush();
     },
   },
   restore: { arity: -4, run: restore, definitive: (a) => a.slice(4).some((o) => is(o, 'REPLACE')) },
