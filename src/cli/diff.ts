@@ -16,6 +16,7 @@ import { formatOffset, type Problem } from '../core/model/problem.js';
 import { formatProblem } from '../core/report.js';
 import { changeDetails, diffSides, type DiffSide, type KeyChange, type RdbDiff } from '../core/diff/rdbDiff.js';
 import { writeDiffJson, writeDiffMarkdown, writeDiffText } from '../core/diff/format.js';
+import { firstChanges } from '../core/diff/changeLog.js';
 import type { KeyDetails } from '../core/diff/details.js';
 import { FileSource } from './fileSource.js';
 import { SpillFile } from './spillFile.js';
@@ -43,9 +44,9 @@ function firstError(problems: Problem[]): Problem | undefined {
   return problems.find((p) => p.severity === 'error');
 }
 
-/** How much of a replayed AOF stays in memory (the rest is spilled to a temp file). */
+/** How much stays in memory (the rest is spilled to a temp file). */
 export interface ReplayBudget {
-  /** Keys held in memory before spilling (default 250,000). */
+  /** Keys a replayed AOF holds in memory, and changed keys the diff holds, before spilling (default 250,000 each). */
   keysInMemory?: number;
 }
 
@@ -91,11 +92,12 @@ interface CompareOptions extends ReplayBudget {
   namesLimit?: number;
 }
 
-type Compared = { ok: true; a: Opened; b: Opened; diff: RdbDiff } | { ok: false; failure: string };
+type Compared = { ok: true; a: Opened; b: Opened; diff: RdbDiff; close(): void } | { ok: false; failure: string };
 
 /**
  * Opens both targets and diffs them; a damaged input or an inexact replay is a
- * failure with the message the CLI prints. On success the caller closes `a` and `b`.
+ * failure with the message the CLI prints. On success the caller calls `close()`
+ * (the inputs, and the spill files of replays and of a long list of changes).
  */
 function compareTargets(pathA: string, pathB: string, options: CompareOptions, note: (s: string) => void = () => undefined): Compared {
   const a = open(pathA, options);
@@ -106,9 +108,11 @@ function compareTargets(pathA: string, pathB: string, options: CompareOptions, n
     a.close();
     throw e;
   }
+  const changeSpill = new SpillFile();
   const close = (): void => {
     a.close();
     b.close();
+    changeSpill.close();
   };
   try {
     for (const [which, o, path] of [['A', a, pathA], ['B', b, pathB]] as const) {
@@ -118,8 +122,8 @@ function compareTargets(pathA: string, pathB: string, options: CompareOptions, n
       }
       for (const n of o.notes.filter((p) => p.code !== 'replay.clock').slice(0, 5)) note(`${which} (${path}): ${formatProblem(n)}`);
     }
-    const outcome = diffSides(a.side, b.side, options);
-    if (outcome.ok) return { ok: true, a, b, diff: outcome.diff };
+    const outcome = diffSides(a.side, b.side, { ...options, spill: changeSpill, ...(options.keysInMemory !== undefined ? { changesInMemory: options.keysInMemory } : {}) });
+    if (outcome.ok) return { ok: true, a, b, diff: outcome.diff, close };
     close();
     if (outcome.damaged) {
       const { which, problem } = outcome.damaged;
@@ -149,12 +153,11 @@ export function diffJson(pathA: string, pathB: string, options: CompareOptions &
   if (!r.ok) return { failure: r.failure };
   try {
     const parts: string[] = [];
-    const changes = r.diff.changes.slice(0, Math.max(0, options.maxChanges));
+    const changes = firstChanges(r.diff.changes, options.maxChanges);
     writeDiffJson({ ...r.diff, changes }, pathA, pathB, (c) => changeDetails(r.diff, c, r.a.side, r.b.side), (t) => void parts.push(t));
     return { json: parts.join(''), shown: changes.length, total: r.diff.changes.length };
   } finally {
-    r.a.close();
-    r.b.close();
+    r.close();
   }
 }
 
@@ -218,7 +221,6 @@ export function diffCommand(args: string[]): number {
     }
     return diff.equal ? 0 : 1;
   } finally {
-    a.close();
-    b.close();
+    r.close();
   }
 }

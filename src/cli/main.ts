@@ -71,8 +71,9 @@ Commands:
           data, 1 different, 2 error, a damaged input, or an AOF holding
           commands the replay cannot model for the keys compared. Memory is
           bounded: names of A past --max-key-names (4,000,000) are read back
-          from A, and an AOF's replay keeps at most --max-keys-in-memory
-          (250,000) keys in memory, spilling the rest to a temp file.
+          from A; an AOF's replay, and the list of changed keys, keep at
+          most --max-keys-in-memory (250,000) keys in memory and spill the
+          rest to a temp file.
 
 Exit status: 0 valid (or repaired, or undone), 1 damaged or repair (or undo)
 refused, 2 usage or I/O error.

@@ -14,7 +14,8 @@ import { MemorySource } from '../../src/core/bytes/byteSource.js';
 import { replayAof, type ReplayedAof, type ReplayOptions } from '../../src/core/aof/replay.js';
 import { encodeSpilled, MemorySpillStore, readSpilled, readSpilledKey } from '../../src/core/aof/replay/spill.js';
 import { valueDigest } from '../../src/core/diff/digest.js';
-import { diffSides } from '../../src/core/diff/rdbDiff.js';
+import { ChangeLog, compareChanges, firstChanges } from '../../src/core/diff/changeLog.js';
+import { diffSides, type KeyChange } from '../../src/core/diff/rdbDiff.js';
 import { renderDataset } from '../../src/core/diff/render.js';
 import { parseRdb } from '../../src/core/rdb/parser.js';
 import type { RdbValue } from '../../src/core/rdb/value.js';
@@ -211,11 +212,54 @@ describe('AOF replay in bounded memory (spill and read back)', () => {
     assert.ok(bounded.ok && held.ok);
     assert.equal(bounded.diff.namesReadBack, true);
     assert.equal(held.diff.namesReadBack, false);
-    const strip = (cs: typeof held.diff.changes): unknown => cs.map(({ aStart: _a, bStart: _b, ...c }) => ({ ...c, key: Buffer.from(c.key).toString('latin1') }));
+    const strip = (cs: typeof held.diff.changes): unknown => [...cs].map(({ aStart: _a, bStart: _b, ...c }) => ({ ...c, key: Buffer.from(c.key).toString('latin1') }));
     assert.deepEqual(strip(bounded.diff.changes), strip(held.diff.changes));
     // SWAPDB 0 3 moved every key: A (the replay) has DB 0's keys in DB 3 and the other way round.
-    const of = (kind: string): string[] => bounded.diff.changes.filter((c) => c.change === kind).map((c) => `${c.db}:${Buffer.from(c.key).toString('latin1')}`);
+    const of = (kind: string): string[] => [...bounded.diff.changes].filter((c) => c.change === kind).map((c) => `${c.db}:${Buffer.from(c.key).toString('latin1')}`);
     assert.ok(of('removed').includes('3:str:plain') && of('removed').includes('3:brand:new') && of('removed').includes('0:db3:key'), of('removed').join(' '));
     assert.ok(!of('removed').includes('3:list:big') && of('added').includes('0:list:big') && of('added').includes('3:db3:key'), of('added').join(' '));
+  });
+});
+
+describe('diff changes in bounded memory (sorted runs on a spill store)', () => {
+  it('merges spilled runs into the order of an in-memory sort: binary and long keys, every field, re-iterable', () => {
+    const rnd = mulberry32(11);
+    const types = ['string', 'list', 'set', 'zset', 'hash', 'stream', 'module'] as const;
+    const changes: KeyChange[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const len = i % 500 === 0 ? 70_000 + i : Math.floor(rnd() * 12);
+      // Random bytes (many shared prefixes), made unique by the index at the end: a diff never lists a key twice.
+      const key = new Uint8Array(len + 2);
+      for (let j = 0; j < len; j++) key[j] = Math.floor(rnd() * (i % 3 ? 4 : 256));
+      key[len] = i >> 8;
+      key[len + 1] = i & 0xff;
+      const kind = (['added', 'removed', 'changed'] as const)[i % 3]!;
+      changes.push({
+        db: Math.floor(rnd() * 3),
+        key,
+        change: kind,
+        typeBefore: kind === 'added' ? null : types[i % 7]!,
+        typeAfter: kind === 'removed' ? null : types[(i + 1) % 7]!,
+        ttlBefore: i % 4 ? null : 1_700_000_000_000 + i,
+        ttlAfter: i % 5 ? null : 4e12 + 0.5,
+        valueChanged: i % 2 === 0,
+        ...(kind !== 'added' ? { aStart: i * 1000 } : {}),
+        ...(kind !== 'removed' ? { bStart: 2 ** 45 * 3 + i } : {}),
+      });
+    }
+    const expected = [...changes].sort(compareChanges);
+    for (const runSize of [1, 7, 1000, 5000]) {
+      const log = new ChangeLog(new MemorySpillStore(), runSize);
+      for (const c of changes) log.push(c);
+      const list = log.finish();
+      assert.equal(list.length, changes.length);
+      assert.equal(Array.isArray(list), runSize >= changes.length, `runSize ${runSize}: spilled only past one run`);
+      for (let pass = 0; pass < 2; pass++) assert.deepEqual([...list], expected, `runSize ${runSize}, pass ${pass}`);
+      assert.deepEqual(firstChanges(list, 5), expected.slice(0, 5));
+    }
+    // Without a spill store everything stays in memory, sorted.
+    const held = new ChangeLog(undefined, 1);
+    for (const c of changes) held.push(c);
+    assert.deepEqual(held.finish(), expected);
   });
 });

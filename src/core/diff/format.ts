@@ -11,6 +11,7 @@ import type { DataType } from '../rdb/constants.js';
 import { escapeBytes, jsonBytes } from '../text/bytesText.js';
 import type { GroupChange, GroupSummary, KeyDetails, PendingSummary } from './details.js';
 import type { KeyChange, RdbDiff, TypeCounts } from './rdbDiff.js';
+import { firstChanges } from './changeLog.js';
 
 export type DetailsOf = (c: KeyChange) => KeyDetails | undefined;
 export type Write = (s: string) => void;
@@ -303,7 +304,8 @@ export function writeDiffJson(diff: RdbDiff, nameA: string, nameB: string, detai
   const head = { a: nameA, b: nameB, equal: diff.equal, summary: diff.summary, functions: diff.functions, namesReadBack: diff.namesReadBack };
   const text = JSON.stringify(head);
   write(`${text.slice(0, -1)},"changes":[`);
-  diff.changes.forEach((c, i) => {
+  let i = 0;
+  for (const c of diff.changes) {
     const d = detailsOf(c);
     const o = {
       db: c.db,
@@ -316,7 +318,8 @@ export function writeDiffJson(diff: RdbDiff, nameA: string, nameB: string, detai
       details: d ? detailsJson(d) : null,
     };
     write(`${i ? ',' : ''}${JSON.stringify(o)}`);
-  });
+    i++;
+  }
   write(']}\n');
 }
 
@@ -375,7 +378,7 @@ export function writeDiffMarkdown(diff: RdbDiff, nameA: string, nameB: string, d
     write(`\nFunction libraries: ${[...f.added.map((n) => `+${n}`), ...f.removed.map((n) => `-${n}`), ...f.changed.map((n) => `~${n}`)].join(', ')}\n`);
   }
   if (diff.changes.length === 0) return;
-  const shown = diff.changes.slice(0, limit);
+  const shown = firstChanges(diff.changes, limit);
   write(`\n#### ${shown.length < diff.changes.length ? `First ${shown.length} of ${diff.changes.length} changed keys` : 'Changed keys'}\n\n`);
   for (const c of shown) write(`- \`${MARK[c.change]}\` db${c.db} ${mdCode(escapeBytes(c.key))} ${shortDetails(c, detailsOf(c))}\n`);
   if (shown.length < diff.changes.length) write(`\n… and ${diff.changes.length - shown.length} more (run \`redis-inspect diff\` for all).\n`);

@@ -5,7 +5,8 @@
  * a 64-bit digest of its value, its type, TTL and where to find it again
  * (`KeyIndex`: the record offset in an RDB, the key itself in a replayed
  * dataset); pass 2 over B looks each key up and compares digests and TTLs.
- * Only keys that differ are remembered (DB, name, offsets); their
+ * Only keys that differ are remembered (DB, name, offsets; past a budget in
+ * sorted runs on a spill store, `ChangeLog`); their
  * element-level changes are computed afterwards one key at a time
  * (`changeDetails`: both values decoded again by offset, or taken from the
  * replayed dataset). Function libraries are compared by name and code. AUX
@@ -37,6 +38,8 @@ import { keyDigest, valueDigest } from './digest.js';
 import { Hasher } from './hash.js';
 import { KeyIndex, TYPE_CODES } from './keyIndex.js';
 import { compareBytes } from '../bytes/compare.js';
+import type { SpillStore } from '../aof/replay/spill.js';
+import { ChangeLog, type ChangeList } from './changeLog.js';
 
 export interface RdbDiffOptions {
   /** Compare only these DBs. */
@@ -46,6 +49,10 @@ export interface RdbDiffOptions {
   /** Keep A's key names in memory up to this many keys (default 4,000,000); beyond, names are read back from A. */
   namesLimit?: number;
   namesBytesLimit?: number;
+  /** Where changed keys go past `changesInMemory` (sorted runs, merged when read); without one they are all held. */
+  spill?: SpillStore;
+  /** Changed keys held in memory before a sorted run is spilled (default 250,000). */
+  changesInMemory?: number;
   /** Progress over both passes: `pass` 1 (A) or 2 (B). */
   progress?(pass: 1 | 2, offset: number, size: number): void;
 }
@@ -100,8 +107,8 @@ export interface RdbFileInfo {
 export interface RdbDiff {
   equal: boolean;
   summary: DiffSummary;
-  /** Sorted by DB, then key bytes. */
-  changes: KeyChange[];
+  /** Sorted by DB, then key bytes (an array, or runs merged from the spill store). */
+  changes: ChangeList;
   /** Function libraries; null when a --db/--match filter is given (they belong to no DB). */
   functions: FunctionChanges | null;
   a: RdbFileInfo;
@@ -251,7 +258,7 @@ export function diffSides(a: DiffSide, b: DiffSide, options: RdbDiffOptions = {}
   if (resA.error) return { ok: false, damaged: { which: 'a', problem: resA.error, ...(resA.result ? { result: resA.result } : {}) } };
 
   // Pass 2: B.
-  const changes: KeyChange[] = [];
+  const changes = new ChangeLog(options.spill, options.changesInMemory);
   const summary: DiffSummary = { added: 0, removed: 0, changed: 0, unchanged: 0, byType: {} };
   const count = (type: DataType, kind: keyof TypeCounts): void => {
     summary[kind]++;
@@ -319,7 +326,7 @@ export function diffSides(a: DiffSide, b: DiffSide, options: RdbDiffOptions = {}
       aStart: index.start[i]!,
     });
   }
-  changes.sort((x, y) => x.db - y.db || compareBytes(x.key, y.key));
+  const sorted = changes.finish();
 
   let functions: FunctionChanges | null = null;
   if (!filtered) {
@@ -337,7 +344,7 @@ export function diffSides(a: DiffSide, b: DiffSide, options: RdbDiffOptions = {}
   const functionsEqual = !functions || functions.added.length + functions.removed.length + functions.changed.length === 0;
   return {
     ok: true,
-    diff: { equal: changes.length === 0 && functionsEqual, summary, changes, functions, a: infoA, b: infoB, namesReadBack: !index.hasNames },
+    diff: { equal: sorted.length === 0 && functionsEqual, summary, changes: sorted, functions, a: infoA, b: infoB, namesReadBack: !index.hasNames },
   };
 }
 
