@@ -411,7 +411,8 @@ export class Keyspace {
 
   /** Sets a key's value outright; the TTL is removed unless `keepTtl`. */
   put(db: number, key: Uint8Array, value: MValue, keepTtl = false): KeyEntry {
-    const old = this.get(db, key);
+    // A key in a file that is overwritten is dropped there unread (its TTL is read only to be kept).
+    const old = keepTtl ? this.get(db, key) : this.hot(db, key) ?? void this.dropCold(db, key);
     const d = this.db(db);
     const entry: KeyEntry = { key: old?.key ?? key.slice(), value };
     if (keepTtl && old?.expireAtMs !== undefined) entry.expireAtMs = old.expireAtMs;
@@ -420,16 +421,41 @@ export class Keyspace {
       if (!old) this.hotKeys++;
       this.hotBytes += entry.weight - (old?.weight ?? 0);
     }
-    d.set(text(key), entry);
+    const k = text(key);
+    // Re-inserted, so it counts as the most recently used.
+    if (old && this.spill) d.delete(k);
+    d.set(k, entry);
     return entry;
   }
 
   delete(db: number, key: Uint8Array): boolean {
-    if (!this.get(db, key)) return false;
-    const d = this.dbs.get(db)!;
+    const d = this.dbs.get(db);
     const k = text(key);
-    if (this.spill) this.unhot(d.get(k)!);
-    return d.delete(k);
+    const e = d?.get(k);
+    if (!e) return this.dropCold(db, key);
+    if (this.spill) this.unhot(e);
+    return d!.delete(k);
+  }
+
+  /** The entry held in memory, without looking in files. */
+  private hot(db: number, key: Uint8Array): KeyEntry | undefined {
+    return this.dbs.get(db)?.get(text(key));
+  }
+
+  /** The live file entry of (db, key), its name confirmed by reading it; -1 when none. */
+  private findCold(db: number, key: Uint8Array): number {
+    if (!this.cold.live) return -1;
+    const d = nameDigest(key);
+    return this.cold.find(db, d.hi, d.lo, (j) => sameBytes(this.coldKey(this.cold.file[j]!, this.cold.loc[j]!), key));
+  }
+
+  /** Drops (db, key) from the files without reading its value; whether it was there. */
+  private dropCold(db: number, key: Uint8Array): boolean {
+    const i = this.findCold(db, key);
+    if (i < 0) return false;
+    this.cold.kill(i);
+    this.cold.tidy();
+    return true;
   }
 
   private unhot(e: KeyEntry): void {
@@ -552,8 +578,7 @@ export class Keyspace {
 
   /** Takes a cold key into memory (the replay is about to read or change it). */
   private promote(db: number, key: Uint8Array, k: string): KeyEntry | undefined {
-    const d = nameDigest(key);
-    const i = this.cold.find(db, d.hi, d.lo, (j) => sameBytes(this.coldKey(this.cold.file[j]!, this.cold.loc[j]!), key));
+    const i = this.findCold(db, key);
     if (i < 0) return undefined;
     const file = this.cold.file[i]!;
     const at = this.cold.loc[i]!;
@@ -658,9 +683,6 @@ export class Keyspace {
 
   /** Whether (db, key) holds a value. */
   has(db: number, key: Uint8Array): boolean {
-    if (this.dbs.get(db)?.has(text(key))) return true;
-    if (!this.cold.live) return false;
-    const d = nameDigest(key);
-    return this.cold.find(db, d.hi, d.lo, (j) => sameBytes(this.coldKey(this.cold.file[j]!, this.cold.loc[j]!), key)) >= 0;
+    return this.hot(db, key) !== undefined || this.findCold(db, key) >= 0;
   }
 }
