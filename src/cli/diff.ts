@@ -50,15 +50,15 @@ export interface ReplayBudget {
   keysInMemory?: number;
 }
 
-/** Opens A or B as the other commands resolve targets: RDB, AOF (plain or hybrid), manifest or appendonlydir. */
-function open(path: string, budget: ReplayBudget): Opened {
+/** Opens A or B as the other commands resolve targets: RDB, AOF (plain or hybrid), manifest or appendonlydir; an AOF's relative times resolve against `nowMs`. */
+function open(path: string, budget: ReplayBudget, nowMs: number): Opened {
   const target = resolveOrHybrid(path);
   if (target.kind === 'rdb') {
     const src = new FileSource(path);
     return { side: { kind: 'rdb', source: src }, close: () => src.close(), notes: [] };
   }
   const spill = new SpillFile();
-  const options = { spill, ...(budget.keysInMemory !== undefined ? { hotKeys: budget.keysInMemory } : {}) };
+  const options = { spill, nowMs, ...(budget.keysInMemory !== undefined ? { hotKeys: budget.keysInMemory } : {}) };
   const opened: FileSource[] = [];
   const close = (): void => {
     for (const s of opened) s.close();
@@ -100,10 +100,12 @@ type Compared = { ok: true; a: Opened; b: Opened; diff: RdbDiff; close(): void }
  * (the inputs, and the spill files of replays and of a long list of changes).
  */
 function compareTargets(pathA: string, pathB: string, options: CompareOptions, note: (s: string) => void = () => undefined): Compared {
-  const a = open(pathA, options);
+  // One clock for both sides: relative times (EXPIRE in a pre-7.0 AOF…) resolve alike, so a file equals itself.
+  const nowMs = Date.now();
+  const a = open(pathA, options, nowMs);
   let b: Opened;
   try {
-    b = open(pathB, options);
+    b = open(pathB, options, nowMs);
   } catch (e) {
     a.close();
     throw e;

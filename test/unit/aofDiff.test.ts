@@ -17,7 +17,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { FAR_FUTURE_MS, populateAllTypes } from '../support/datasets.js';
 import { redisAvailable, redisUnavailableReason, rewriteAof, startRedis, type RedisServer } from '../support/redisServer.js';
-import { RespError, type RespArg } from '../support/resp.js';
+import { encodeCommand, RespError, type RespArg } from '../support/resp.js';
 import { MemorySource } from '../../src/core/bytes/byteSource.js';
 import { renderAofSet, renderPersistence, renderSnapshotText } from '../../src/core/diff/render.js';
 
@@ -407,6 +407,17 @@ const changeList = (o: { changes: { db: number; key: string; change: string }[] 
     const filtered = cli('diff', '--match', 'string:*', after, copy);
     assert.equal(filtered.status, 0, filtered.stderr);
     assert.equal(cli('diff', '--db', '1', after, copy).status, 0);
+  });
+
+  it('an AOF with relative times (EXPIRE, SETEX of a pre-7.0 file) equals itself: both sides resolve them against one clock', () => {
+    // Enough commands that replaying A takes some milliseconds before B starts.
+    const commands: RespArg[][] = [['SETEX', 'early', '100', 'v']];
+    for (let i = 0; i < 30_000; i++) commands.push(['SET', `k${i}`, 'v']);
+    commands.push(['EXPIRE', 'k0', '100'], ['PEXPIRE', 'k1', '5000']);
+    const file = path.join(scratch, 'relative.aof');
+    fs.writeFileSync(file, Buffer.concat(commands.map(encodeCommand)));
+    const r = cli('diff', file, file);
+    assert.equal(r.status, 0, r.stdout.slice(0, 2000));
   });
 
   it('a damaged AOF: exit 2 naming the file and the offset', () => {
