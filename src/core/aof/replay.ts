@@ -203,7 +203,10 @@ export class AofReplayer {
     return {
       rdb: {
         header: (h: RdbHeader) => {
-          if (this.keyspace.layered && source) coldFile = this.keyspace.addFile({ source, kind: 'rdb', version: h.version, valkey: h.magic === 'VALKEY' });
+          if (!this.keyspace.layered) return;
+          // Values are only walked in a layered replay (`parseOptions`): they must be readable again.
+          if (!source) throw new Error('a replay with a spill store needs the bytes of each file it reads');
+          coldFile = this.keyspace.addFile({ source, kind: 'rdb', version: h.version, valkey: h.magic === 'VALKEY' });
         },
         key: (k: KeyRecord) => {
           if (coldFile >= 0) this.keyspace.addCold(k.db, k.key, k.start, coldFile);
