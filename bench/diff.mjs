@@ -24,7 +24,7 @@ import { cachedAof, generateAof } from './generate-aof.mjs';
 import { BIG_RDB, cachedBigRdb, generateBigRdb } from './generate-big-rdb.mjs';
 import { cached as cachedRdb, generate as generateRdb } from './generate.mjs';
 import { checkGnuTime, timed, warmUp } from './measure.mjs';
-import { BenchError, fmtBytes, fmtInt, installSignalHandlers, machineInfo, markdownTable, median, registerCleanup, replaceMarkedSection, revision, runCleanups, textTable } from './util.mjs';
+import { BenchError, fmtBytes, fmtInt, installSignalHandlers, machineInfo, markdownTable, median, mulberry32, registerCleanup, replaceMarkedSection, revision, runCleanups, textTable } from './util.mjs';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(benchDir, '..');
@@ -80,16 +80,6 @@ function encode(args) {
   const parts = [`*${args.length}\r\n`];
   for (const a of args) parts.push(`$${Buffer.byteLength(a)}\r\n${a}\r\n`);
   return parts.join('');
-}
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** big-10m.rdb followed by a RESP tail (a hybrid AOF, as redis-server writes one with aof-use-rdb-preamble). */

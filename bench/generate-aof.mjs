@@ -12,7 +12,7 @@ import { createCipheriv, createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { cached as cachedRdb, generate as generateRdb, redisVersion } from './generate.mjs';
-import { BenchError, MB, fmtBytes, fmtInt, registerCleanup, runBounded } from './util.mjs';
+import { BenchError, MB, fmtBytes, fmtInt, mulberry32, registerCleanup, runBounded } from './util.mjs';
 
 /** Bump when the generated content changes: cached files with another version are regenerated. */
 export const AOF_GENERATOR_VERSION = 1;
@@ -28,16 +28,6 @@ const FAR_FUTURE_MS = 4102444800000;
 const START_SECONDS = 1767225600; // 2026-01-01T00:00:00Z
 const TS_EVERY = 1000;
 const DBS = [0, 0, 0, 0, 0, 0, 1, 1, 2, 3]; // SELECT targets, db 0 most likely
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const POOL = 4 << 20;
 /** 4 MiB of printable text (JSON-ish words) and 4 MiB of incompressible binary. */

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { BenchError, registerCleanup, sleep, withTimeout, fmtBytes, fmtInt } from './util.mjs';
+import { BenchError, registerCleanup, sleep, withTimeout, fmtBytes, fmtInt, mulberry32 } from './util.mjs';
 
 /** Bump when the generated content changes: cached files with another version are regenerated. */
 export const GENERATOR_VERSION = 1;
@@ -19,16 +19,6 @@ const FAR_FUTURE_MS = 4102444800000;
 // ---------------------------------------------------------------------------
 // Deterministic randomness
 // ---------------------------------------------------------------------------
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Incompressible, deterministic bytes: AES-256-CTR keystream under a fixed key. */
 function keystream(seedText) {
   const key = createHash('sha256').update(seedText).digest();

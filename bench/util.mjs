@@ -151,6 +151,17 @@ export function runBounded(cmd, args, { timeoutMs, what = cmd, cwd } = {}) {
 // ---------------------------------------------------------------------------
 // Formatting / statistics
 // ---------------------------------------------------------------------------
+/** The benches' deterministic PRNG (mulberry32): the same seed gives the same data files. */
+export function mulberry32(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 export const MB = 1e6;
 export const MiB = 1024 * 1024;
 

@@ -7,20 +7,13 @@
  * names are read back from the file by offset when a report needs them.
  */
 
+import { growColumn } from '../bytes/columns.js';
+
 import type { DataType } from '../rdb/constants.js';
 import type { Digest64 } from './hash.js';
 
 export const TYPE_CODES: DataType[] = ['string', 'list', 'set', 'zset', 'hash', 'stream', 'module'];
 
-function grow<T extends Int32Array | Float64Array | Uint8Array>(a: T, n: number): T {
-  if (n <= a.length) return a;
-  // By half again, not double: a doubled column of 10M keys can be half empty.
-  let size = Math.max(16, Math.ceil(a.length * 1.5));
-  while (size < n) size *= 2;
-  const b = new (a.constructor as new (n: number) => T)(size);
-  b.set(a);
-  return b;
-}
 
 export interface KeyIndexOptions {
   /** Keep key names in memory up to this many keys (default 4,000,000). */
@@ -65,15 +58,15 @@ export class KeyIndex {
   add(db: number, key: Uint8Array, keyDigest: Digest64, type: DataType, digest: Digest64, expire: number | undefined, start: number): number {
     const i = this.count++;
     const n = this.count;
-    this.db = grow(this.db, n);
-    this.type = grow(this.type, n);
-    this.digestHi = grow(this.digestHi, n);
-    this.digestLo = grow(this.digestLo, n);
-    this.expire = grow(this.expire, n);
-    this.start = grow(this.start, n);
-    this.seen = grow(this.seen, n);
-    this.keyHi = grow(this.keyHi, n);
-    this.keyLo = grow(this.keyLo, n);
+    this.db = growColumn(this.db, n);
+    this.type = growColumn(this.type, n);
+    this.digestHi = growColumn(this.digestHi, n);
+    this.digestLo = growColumn(this.digestLo, n);
+    this.expire = growColumn(this.expire, n);
+    this.start = growColumn(this.start, n);
+    this.seen = growColumn(this.seen, n);
+    this.keyHi = growColumn(this.keyHi, n);
+    this.keyLo = growColumn(this.keyLo, n);
     this.db[i] = db;
     this.type[i] = TYPE_CODES.indexOf(type);
     this.digestHi[i] = digest.hi;
@@ -88,10 +81,10 @@ export class KeyIndex {
         this.nameAt = new Float64Array(0);
         this.nameLen = new Int32Array(0);
       } else {
-        this.arena = grow(this.arena, this.arenaUsed + key.length);
+        this.arena = growColumn(this.arena, this.arenaUsed + key.length);
         this.arena.set(key, this.arenaUsed);
-        this.nameAt = grow(this.nameAt, n);
-        this.nameLen = grow(this.nameLen, n);
+        this.nameAt = growColumn(this.nameAt, n);
+        this.nameLen = growColumn(this.nameLen, n);
         this.nameAt[i] = this.arenaUsed;
         this.nameLen[i] = key.length;
         this.arenaUsed += key.length;

@@ -11,17 +11,10 @@
  * Lookups hash the name only (not the DB), so relabelling a DB needs no rehash.
  */
 
+import { growColumn } from '../../bytes/columns.js';
+
 const DEAD = 0xff;
 
-function grow<T extends Int32Array | Float64Array | Uint8Array>(a: T, n: number): T {
-  if (n <= a.length) return a;
-  // By half again, not double: a doubled column of 10M keys can be half empty.
-  let size = Math.max(1024, Math.ceil(a.length * 1.5));
-  while (size < n) size *= 2;
-  const b = new (a.constructor as new (n: number) => T)(size);
-  b.set(a);
-  return b;
-}
 
 export class ColdIndex {
   /** Entries ever added and not yet compacted away (live or killed). */
@@ -42,11 +35,11 @@ export class ColdIndex {
   add(db: number, hi: number, lo: number, loc: number, file: number): number {
     const i = this.count++;
     const n = this.count;
-    this.db = grow(this.db, n);
-    this.hi = grow(this.hi, n);
-    this.lo = grow(this.lo, n);
-    this.loc = grow(this.loc, n);
-    this.file = grow(this.file, n);
+    this.db = growColumn(this.db, n, 1024);
+    this.hi = growColumn(this.hi, n, 1024);
+    this.lo = growColumn(this.lo, n, 1024);
+    this.loc = growColumn(this.loc, n, 1024);
+    this.file = growColumn(this.file, n, 1024);
     this.db[i] = db;
     this.hi[i] = hi;
     this.lo[i] = lo;
