@@ -201,6 +201,21 @@ describe('AOF replay in bounded memory (spill and read back)', () => {
     }
   });
 
+  it('the byte budget: big values are spilled though few keys are held, and a collection commands keep growing is weighed as it grows but not re-read each time', () => {
+    const cmds: RespArg[][] = [];
+    for (let i = 0; i < 200; i++) cmds.push(['SET', `big:${i}`, Buffer.alloc(10_000, i)]);
+    for (let i = 0; i < 3000; i++) cmds.push(['RPUSH', 'growing', `item-${i}`]);
+    for (let i = 0; i < 20; i++) cmds.push(['HSET', `h:${i}`, ...Array.from({ length: 100 }, (_, j) => [`f${j}`, `v${j}`]).flat()]);
+    const aof = Buffer.concat(cmds.map(encodeCommand));
+    const inMemory = replayAof(new MemorySource(aof), { nowMs: NOW }).replay;
+    const ks = replayAof(new MemorySource(aof), { nowMs: NOW, spill: new MemorySpillStore(), hotKeys: 1_000_000, hotBytes: 64 << 10 }).replay.keyspace;
+    // 2 MB of strings through a 64 KiB budget: nearly all spilled; 3,000 pushes onto one list: it stays (the newest key), read back at most a few times.
+    assert.ok(ks.spilled >= 190, `spilled ${ks.spilled}`);
+    assert.ok(ks.readBack <= 5, `read back ${ks.readBack}`);
+    const layered = replayAof(new MemorySource(aof), { nowMs: NOW, spill: new MemorySpillStore(), hotKeys: 1_000_000, hotBytes: 64 << 10 }).replay;
+    assert.equal(render(layered), render(inMemory));
+  });
+
   it('a diff of a spilled replay reads key names and values back by locator (names not kept in memory)', () => {
     const cmds: RespArg[][] = [['SET', 'str:plain', 'changed'], ['DEL', 'list:big'], ['SET', 'brand:new', 'x'], ['SWAPDB', '0', '3']];
     const aof = Buffer.concat([RDB, ...cmds.map(encodeCommand)]);

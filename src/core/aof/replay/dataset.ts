@@ -41,7 +41,7 @@ import { decodeRecordAt, parseRdb, readRecordKey } from '../../rdb/parser.js';
 import { ColdIndex } from './cold.js';
 import { Deque } from './deque.js';
 import { bytes, text } from './numbers.js';
-import { encodeSpilled, readSpilled, readSpilledKey, spilledLength, type SpillStore } from './spill.js';
+import { encodeSpilled, readSpilled, readSpilledKey, type SpillStore } from './spill.js';
 
 /** RDB types written for replayed values (redis `src/rdb.h`). */
 const RDB_TYPE = { string: 0, list: 18, set: 2, zset: 5, hash: 4, hashMetadata: 24, stream: 21 } as const;
@@ -334,8 +334,31 @@ function nameDigest(key: Uint8Array): Digest64 {
   return keyDigest(0, key);
 }
 
-/** Rough memory of a value built by commands, until it is spilled and measured (only steers spilling). */
-const NEW_VALUE_BYTES = 96;
+/**
+ * Rough memory of a key held in memory, in O(1): bytes of strings, a per-element
+ * cost of V8 objects for collections (element bytes are not summed). It only
+ * steers spilling; `maintain` re-weighs the keys each command touched, so a
+ * collection that commands grow is counted as it grows.
+ */
+function weigh(key: Uint8Array, v: MValue): number {
+  const base = 96 + key.length;
+  switch (v.type) {
+    case 'string':
+      return base + v.v.length;
+    case 'list':
+      return base + v.items.length * 96;
+    case 'set':
+      return base + v.m.size * 96;
+    case 'zset':
+      return base + v.m.size * 112;
+    case 'hash':
+      return base + v.m.size * 176;
+    case 'stream':
+      return base + (v.entries.length - v.first) * 192 + v.groups.size * 512;
+    case 'decoded':
+      return base + (v.value.type === 'string' ? v.value.value.length : v.value.count * 128);
+  }
+}
 
 /** The whole replayed state. */
 export class Keyspace {
@@ -359,6 +382,8 @@ export class Keyspace {
   private readonly hotBytesLimit: number;
   private hotKeys = 0;
   private hotBytes = 0;
+  /** Keys in memory that commands touched since the last `maintain` (re-weighed there). */
+  private touched: KeyEntry[] = [];
   /** Keys written to the spill file (a key spilled twice counts twice). */
   spilled = 0;
   /** Keys read back into memory from a file (an RDB or the spill file) because a command touched them. */
@@ -403,6 +428,7 @@ export class Keyspace {
         // Least recently used first: spilling takes the oldest.
         d!.delete(k);
         d!.set(k, e);
+        this.touched.push(e);
       }
       return e;
     }
@@ -417,9 +443,11 @@ export class Keyspace {
     const entry: KeyEntry = { key: old?.key ?? key.slice(), value };
     if (keepTtl && old?.expireAtMs !== undefined) entry.expireAtMs = old.expireAtMs;
     if (this.spill) {
-      entry.weight = old?.weight ?? NEW_VALUE_BYTES + key.length;
-      if (!old) this.hotKeys++;
-      this.hotBytes += entry.weight - (old?.weight ?? 0);
+      entry.weight = weigh(entry.key, value);
+      if (old) this.unhot(old);
+      this.hotKeys++;
+      this.hotBytes += entry.weight;
+      this.touched.push(entry);
     }
     const k = text(key);
     // Re-inserted, so it counts as the most recently used.
@@ -461,6 +489,8 @@ export class Keyspace {
   private unhot(e: KeyEntry): void {
     this.hotKeys--;
     this.hotBytes -= e.weight ?? 0;
+    // No longer held: `maintain` must not re-weigh it.
+    e.weight = -1;
   }
 
   /** SWAPDB x y. */
@@ -488,6 +518,7 @@ export class Keyspace {
       this.globalTaint = undefined;
       this.hotKeys = 0;
       this.hotBytes = 0;
+      this.touched.length = 0;
     } else {
       const d = this.dbs.get(db);
       if (d && this.spill) for (const e of d.values()) this.unhot(e);
@@ -540,7 +571,15 @@ export class Keyspace {
    * hold entries it got from `get`.
    */
   maintain(): void {
-    if (!this.spill || (this.hotKeys <= this.hotKeysLimit && this.hotBytes <= this.hotBytesLimit)) return;
+    if (!this.spill) return;
+    for (const e of this.touched) {
+      if (e.weight === undefined || e.weight < 0) continue;
+      const w = weigh(e.key, e.value);
+      this.hotBytes += w - e.weight;
+      e.weight = w;
+    }
+    this.touched.length = 0;
+    if (this.hotKeys <= this.hotKeysLimit && this.hotBytes <= this.hotBytesLimit) return;
     const keep = Math.floor(this.hotKeysLimit / 2);
     const keepBytes = this.hotBytesLimit / 2;
     const total = this.hotKeys;
@@ -548,7 +587,8 @@ export class Keyspace {
       // Each DB gives up its share, oldest first.
       let drop = total > 0 ? Math.ceil(d.size - (d.size * keep) / total) : d.size;
       for (const [k, e] of d) {
-        if (drop <= 0 && this.hotBytes <= keepBytes) break;
+        // Over the byte budget alone, the newest key of each DB stays: one huge key a command keeps growing is not re-read for every command.
+        if (drop <= 0 && (this.hotBytes <= keepBytes || d.size <= 1)) break;
         this.spillEntry(db, e);
         d.delete(k);
         drop--;
@@ -564,6 +604,7 @@ export class Keyspace {
     this.dbs.clear();
     this.hotKeys = 0;
     this.hotBytes = 0;
+    this.touched.length = 0;
   }
 
   private spillEntry(db: number, e: KeyEntry): void {
@@ -588,9 +629,10 @@ export class Keyspace {
     this.readBack++;
     const entry: KeyEntry = { key: found.key, value: { type: 'decoded', value: found.value } };
     if (found.expireAtMs !== undefined) entry.expireAtMs = found.expireAtMs;
-    entry.weight = found.bytes + key.length;
+    entry.weight = weigh(entry.key, entry.value);
     this.hotKeys++;
     this.hotBytes += entry.weight;
+    this.touched.push(entry);
     this.db(db).set(k, entry);
     return entry;
   }
@@ -600,16 +642,13 @@ export class Keyspace {
     return f.kind === 'spill' ? readSpilledKey(f.source, at) : readRecordKey(f.source, at, f.version, f.valkey);
   }
 
-  private readCold(file: number, at: number, db: number): { key: Uint8Array; value: RdbValue; expireAtMs?: number; bytes: number } {
+  private readCold(file: number, at: number, db: number): { key: Uint8Array; value: RdbValue; expireAtMs?: number } {
     const f = this.files[file]!;
-    if (f.kind === 'spill') {
-      const s = readSpilled(f.source, at);
-      return { ...s, bytes: spilledLength(f.source, at) };
-    }
+    if (f.kind === 'spill') return readSpilled(f.source, at);
     const r = decodeRecordAt(f.source, at, { version: f.version, valkey: f.valkey, db, chunkSize: 4096 });
     if (!r.record) throw new Error(`the record at offset ${at} of an RDB the replay read cannot be decoded again${r.problems[0] ? `: ${r.problems[0].message}` : ''}`);
     const rec = r.record;
-    return { key: rec.key, value: rec.value, ...(rec.expireAtMs !== undefined ? { expireAtMs: rec.expireAtMs } : {}), bytes: rec.value.end - rec.value.start };
+    return { key: rec.key, value: rec.value, ...(rec.expireAtMs !== undefined ? { expireAtMs: rec.expireAtMs } : {}) };
   }
 
   /** The key at a locator (`keys()`); -1 is not a locator. */

@@ -452,9 +452,3 @@ export class MemorySpillStore implements SpillStore {
     return at;
   }
 }
-
-/** Bytes of the record at `offset`. */
-export function spilledLength(source: ByteSource, offset: number): number {
-  const head = source.read(offset, 4);
-  return head[0]! | (head[1]! << 8) | (head[2]! << 16) | (head[3]! * 0x1000000);
-}
