@@ -1,9 +1,11 @@
 /**
  * The CLI's spill store for AOF replays (`src/core/aof/replay/spill.ts`): an
- * append-only temp file in its own folder under the OS temp dir (`TMPDIR`),
- * created when the first 4 MiB of appends are written out (a replay that
- * spills less never touches the disk) and removed on `close()` (and at
- * process exit if a caller forgot). Reads come from
+ * append-only temp file under the OS temp dir (`TMPDIR`), created when the
+ * first 4 MiB of appends are written out (a replay that spills less never
+ * touches the disk) and unlinked at once, so it goes with its descriptor:
+ * on `close()`, at exit, or when the process is killed. (Where an open file
+ * cannot be unlinked — Windows — its folder is removed on `close()` or at
+ * exit.) Reads come from
  * the buffer or from the file through a window: 4 KiB where a key is looked
  * up, 1 MiB once reads go forward (a diff reads the file front to back).
  */
@@ -48,9 +50,9 @@ export class SpillFile implements SpillStore {
     };
   }
 
-  /** The folder of the file, once something was spilled. */
-  get folder(): string | undefined {
-    return this.dir;
+  /** True once something was written to the disk. */
+  get onDisk(): boolean {
+    return this.fd >= 0;
   }
 
   append(bytes: Uint8Array): number {
@@ -67,14 +69,23 @@ export class SpillFile implements SpillStore {
 
   private open(): void {
     if (this.fd >= 0) return;
-    this.dir = fs.mkdtempSync(path.join(this.parent, 'redis-inspect-spill-'));
-    this.fd = fs.openSync(path.join(this.dir, 'keys.spill'), 'w+', 0o600);
-    live.add(this);
-    if (!exitHook) {
-      exitHook = true;
-      process.on('exit', () => {
-        for (const s of live) s.close();
-      });
+    const dir = fs.mkdtempSync(path.join(this.parent, 'redis-inspect-spill-'));
+    const file = path.join(dir, 'keys.spill');
+    this.fd = fs.openSync(file, 'w+', 0o600);
+    try {
+      // Unlinked while open: the file lives as long as the descriptor, so even a killed process leaves nothing behind.
+      fs.unlinkSync(file);
+      fs.rmdirSync(dir);
+    } catch {
+      // Windows refuses to unlink an open file: remove it on close (or at exit).
+      this.dir = dir;
+      live.add(this);
+      if (!exitHook) {
+        exitHook = true;
+        process.on('exit', () => {
+          for (const s of live) s.close();
+        });
+      }
     }
   }
 

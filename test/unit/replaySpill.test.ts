@@ -7,6 +7,7 @@
 // round-trips every value shape, including those no 7.0 file holds (field TTLs, stream IDMP, modules).
 
 import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -123,7 +124,8 @@ describe('AOF replay in bounded memory (spill and read back)', () => {
         records.push({ at: spill.append(bytes), bytes });
       }
       assert.equal(spill.source.size, records.reduce((n, r) => n + r.bytes.length, 0));
-      assert.ok(spill.folder && fs.readdirSync(parent).length === 1, 'the file exists once the buffer was written out');
+      assert.ok(spill.onDisk, 'the buffer was written out');
+      if (process.platform !== 'win32') assert.deepEqual(fs.readdirSync(parent), [], 'the open file is already unlinked');
       // In order (the forward window), then at random (small reads), then straddling records.
       for (const r of records) assert.deepEqual(Buffer.from(spill.source.read(r.at, r.bytes.length)), r.bytes);
       for (let i = 0; i < 400; i++) {
@@ -140,6 +142,54 @@ describe('AOF replay in bounded memory (spill and read back)', () => {
       assert.deepEqual(fs.readdirSync(parent), []);
     } finally {
       fs.rmSync(parent, { recursive: true, force: true });
+    }
+  });
+
+  it('a diff killed while it spills to disk leaves nothing in the temp folder (the spill file is unlinked while open)', async function () {
+    if (process.platform !== 'linux') this.skip();
+    this.timeout(120_000);
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rpi-spill-kill-'));
+    try {
+      const file = path.join(tmp, 'many.aof');
+      const value = 'v'.repeat(100);
+      const parts: Buffer[] = [];
+      for (let i = 0; i < 400_000; i++) parts.push(encodeCommand(['SET', `key:${i}`, value]));
+      fs.writeFileSync(file, Buffer.concat(parts));
+      const root = path.join(__dirname, '..', '..');
+      const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(root, 'src', 'cli', 'cli.ts'), 'diff', '--max-keys-in-memory', '1000', file, file], {
+        cwd: root,
+        env: { ...process.env, TMPDIR: tmp },
+        stdio: 'ignore',
+      });
+      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+      // The spill file, seen through the child's descriptors: open, and already deleted.
+      const spillFd = (): string | undefined => {
+        try {
+          return fs
+            .readdirSync(`/proc/${child.pid}/fd`)
+            .map((fd) => {
+              try {
+                return fs.readlinkSync(`/proc/${child.pid}/fd/${fd}`);
+              } catch {
+                return '';
+              }
+            })
+            .find((l) => l.includes('redis-inspect-spill-'));
+        } catch {
+          return undefined;
+        }
+      };
+      const started = Date.now();
+      let seen: string | undefined;
+      while (!(seen = spillFd()) && child.exitCode === null && Date.now() - started < 60_000) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(seen, 'the diff spilled to disk before it was killed');
+      assert.match(seen, /\(deleted\)$/);
+      assert.deepEqual(fs.readdirSync(tmp).filter((f) => f.startsWith('redis-inspect-spill-')), []);
+      child.kill('SIGKILL');
+      assert.equal(await exited, 'SIGKILL');
+      assert.deepEqual(fs.readdirSync(tmp).filter((f) => f !== 'many.aof' && !f.startsWith('tsx-')), []);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
     }
   });
 
