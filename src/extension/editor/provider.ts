@@ -84,7 +84,13 @@ export class InspectEditorProvider implements vscode.CustomReadonlyEditorProvide
     const webview = panel.webview;
     const roots = [vscode.Uri.joinPath(this.context.extensionUri, 'dist'), vscode.Uri.joinPath(this.context.extensionUri, 'media')];
     webview.options = { enableScripts: true, localResourceRoots: roots };
-    webview.html = await this.html(webview);
+    // The panel may be closed while its HTML is built (a diff of two inspectors is replaced by the readable diff at once).
+    let disposed = false;
+    const closed = panel.onDidDispose(() => (disposed = true));
+    const html = await this.html(webview);
+    closed.dispose();
+    if (disposed) return;
+    webview.html = html;
     const key = doc.uri.toString();
     this.test.panels.set(key, panel);
     const post = (m: HostMessage) => void webview.postMessage(m);
@@ -117,13 +123,19 @@ export class InspectEditorProvider implements vscode.CustomReadonlyEditorProvide
           void doc.open();
         }
       }),
-      onDidChangeTokenColors(() => void this.html(webview).then((h) => (webview.html = h))),
+      onDidChangeTokenColors(
+        () =>
+          void this.html(webview).then((h) => {
+            if (!disposed) webview.html = h;
+          }),
+      ),
       webview.onDidReceiveMessage((m: WebviewRequest) => {
         if (m.type === 'ready') lastDone = !!doc.overview?.index.done;
         void this.onMessage(doc, panel, m, post);
       }),
     );
     panel.onDidDispose(() => {
+      disposed = true;
       for (const s of subs) s.dispose();
       if (this.test.panels.get(key) === panel) this.test.panels.delete(key);
     });
