@@ -3,10 +3,11 @@
  * file, read in a streaming pass, or a dataset replayed from an AOF (plain,
  * hybrid or multi-part; `src/core/aof/replay.ts`). Pass 1 over A keeps per key
  * a 64-bit digest of its value, its type, TTL and where to find it again
- * (`KeyIndex`: the record offset in an RDB, the key itself in a replayed
- * dataset); pass 2 over B looks each key up and compares digests and TTLs.
- * Only keys that differ are remembered (DB, name, offsets; past a budget in
- * sorted runs on a spill store, `ChangeLog`); their
+ * (`KeyIndex`: the record offset in an RDB, the locator in a replayed
+ * dataset that spilled what it held, else the key itself); pass 2 over B
+ * looks each key up and compares digests and TTLs. Only keys that differ are
+ * remembered (DB, name, offsets; past a budget in sorted runs on a spill
+ * store, `ChangeLog`); their
  * element-level changes are computed afterwards one key at a time
  * (`changeDetails`: both values decoded again by offset, or taken from the
  * replayed dataset). Function libraries are compared by name and code. AUX
