@@ -28,7 +28,8 @@ export class SpillFile implements SpillStore {
   private fd = -1;
   /** Bytes in the file. */
   private flushed = 0;
-  private pending: Uint8Array;
+  /** The write buffer, allocated on the first append. */
+  private pending = new Uint8Array(0);
   private pendingUsed = 0;
   private window = new Uint8Array(0);
   private windowAt = 0;
@@ -37,9 +38,8 @@ export class SpillFile implements SpillStore {
   /** `bufferBytes`: appends held before writing (default 4 MiB; nothing touches the disk below it). */
   constructor(
     private readonly parent = os.tmpdir(),
-    bufferBytes = WRITE_BUFFER,
+    private readonly bufferBytes = WRITE_BUFFER,
   ) {
-    this.pending = new Uint8Array(bufferBytes);
     const size = (): number => this.flushed + this.pendingUsed;
     const read = (offset: number, length: number): Uint8Array => this.read(offset, length);
     this.source = {
@@ -56,6 +56,7 @@ export class SpillFile implements SpillStore {
   }
 
   append(bytes: Uint8Array): number {
+    if (this.pending.length === 0) this.pending = new Uint8Array(this.bufferBytes);
     const at = this.flushed + this.pendingUsed;
     if (this.pendingUsed + bytes.length > this.pending.length) this.flush();
     if (bytes.length > this.pending.length) {
