@@ -10,7 +10,7 @@ import type { DataType } from '../../rdb/constants.js';
 import type { KeyEntry, Keyspace, MHash, MList, MSet, MStream, MString, MValue, MZset } from './dataset.js';
 import { typeOf } from './dataset.js';
 import { Deque } from './deque.js';
-import { parseLL, ReplyError } from './numbers.js';
+import { intArg, is, numArg, parseLL, ReplyError } from './numbers.js';
 
 /** shared.wrongtypeerr */
 export const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
@@ -89,4 +89,34 @@ export function keysByCount(a: Uint8Array[], at: number): Uint8Array[] {
   const n = a[at] === undefined ? undefined : parseLL(a[at]!);
   if (n === undefined || n <= 0n) return [];
   return a.slice(at + 1, at + 1 + Number(n));
+}
+
+/** The optional count of LPOP/RPOP/SPOP/ZPOPMIN/ZPOPMAX (`getPositiveLongFromObjectOrReply`): 1 when absent; more arguments are a syntax error. */
+export function popCount(a: Uint8Array[]): bigint {
+  if (a.length > 3) throw new ReplyError(SYNTAX);
+  if (a.length < 3) return 1n;
+  const n = intArg(a[2], 'value is out of range, must be positive');
+  if (n < 0n) throw new ReplyError('value is out of range, must be positive');
+  return n;
+}
+
+/**
+ * LMPOP/ZMPOP and their blocking forms from the `numkeys` at `numkeysAt`: the
+ * keys, the end to pop from (`end` reads LEFT/RIGHT or MIN/MAX, throwing on
+ * anything else) and `COUNT n` (default 1), checked in Redis's order.
+ */
+export function mpopArgs<T>(a: Uint8Array[], numkeysAt: number, end: (b: Uint8Array | undefined) => T): { keys: Uint8Array[]; where: T; count: number } {
+  const n = numArg(a[numkeysAt], 'numkeys should be greater than 0');
+  if (n <= 0) throw new ReplyError('numkeys should be greater than 0');
+  const keys = a.slice(numkeysAt + 1, numkeysAt + 1 + n);
+  if (keys.length !== n) throw new ReplyError(SYNTAX);
+  let j = numkeysAt + 1 + n;
+  const where = end(a[j++]);
+  let count = 1;
+  if (j < a.length) {
+    if (!is(a[j], 'COUNT') || j + 2 !== a.length) throw new ReplyError(SYNTAX);
+    count = numArg(a[j + 1], 'count should be greater than 0');
+    if (count <= 0) throw new ReplyError('count should be greater than 0');
+  }
+  return { keys, where, count };
 }

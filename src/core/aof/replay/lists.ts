@@ -9,10 +9,10 @@
  */
 
 import type { CommandSpec, Ctx } from './context.js';
-import { dropIfEmpty, keysByCount, lookup, lookupOrCreate, SYNTAX } from './context.js';
+import { dropIfEmpty, keysByCount, lookup, lookupOrCreate, mpopArgs, popCount, SYNTAX } from './context.js';
 import type { MList } from './dataset.js';
 import { sameBytes } from '../../bytes/compare.js';
-import { intArg, is, numArg, parseDouble, ReplyError } from './numbers.js';
+import { intArg, is, parseDouble, ReplyError } from './numbers.js';
 
 type End = 'left' | 'right';
 
@@ -45,13 +45,7 @@ function popN(v: MList, where: End, n: number): void {
 }
 
 function pop(c: Ctx, a: Uint8Array[], where: End): void {
-  if (a.length > 3) throw new ReplyError(SYNTAX);
-  let count = 1;
-  if (a.length === 3) {
-    const n = intArg(a[2], 'value is out of range, must be positive');
-    if (n < 0n) throw new ReplyError('value is out of range, must be positive');
-    count = Number(n);
-  }
+  const count = Number(popCount(a));
   const found = lookup(c, a[1]!, 'list');
   if (!found || count === 0) return;
   popN(found.v, where, count);
@@ -60,18 +54,7 @@ function pop(c: Ctx, a: Uint8Array[], where: End): void {
 
 /** LMPOP/BLMPOP from `numkeysAt`: the first non-empty list of the keys. */
 function mpop(c: Ctx, a: Uint8Array[], numkeysAt: number): void {
-  const n = numArg(a[numkeysAt], 'numkeys should be greater than 0');
-  if (n <= 0) throw new ReplyError('numkeys should be greater than 0');
-  const keys = a.slice(numkeysAt + 1, numkeysAt + 1 + n);
-  if (keys.length !== n) throw new ReplyError(SYNTAX);
-  let j = numkeysAt + 1 + n;
-  const where = end(a[j++]);
-  let count = 1;
-  if (j < a.length) {
-    if (!is(a[j], 'COUNT') || j + 2 !== a.length) throw new ReplyError(SYNTAX);
-    count = numArg(a[j + 1], 'count should be greater than 0');
-    if (count <= 0) throw new ReplyError('count should be greater than 0');
-  }
+  const { keys, where, count } = mpopArgs(a, numkeysAt, end);
   for (const key of keys) {
     const found = lookup(c, key, 'list');
     if (!found || found.v.items.length === 0) continue;

@@ -8,20 +8,15 @@
  */
 
 import type { CommandSpec, Ctx } from './context.js';
-import { dropIfEmpty, lookup, lookupOrCreate } from './context.js';
+import { dropIfEmpty, lookup, lookupOrCreate, popCount } from './context.js';
 import type { MSet } from './dataset.js';
-import { intArg, ReplyError, text } from './numbers.js';
+import { text } from './numbers.js';
 
 function spop(c: Ctx, a: Uint8Array[]): void {
-  if (a.length > 3) throw new ReplyError('syntax error');
-  let count: bigint | undefined;
-  if (a.length === 3) {
-    count = intArg(a[2], 'value is out of range, must be positive');
-    if (count < 0n) throw new ReplyError('value is out of range, must be positive');
-  }
+  const count = popCount(a);
   const found = lookup(c, a[1]!, 'set');
   if (!found || count === 0n) return;
-  if ((count ?? 1n) >= BigInt(found.v.m.size)) {
+  if (count >= BigInt(found.v.m.size)) {
     c.ks.delete(c.db, a[1]!);
     return;
   }

@@ -10,7 +10,7 @@
  */
 
 import type { CommandSpec, Ctx } from './context.js';
-import { dropIfEmpty, keysByCount, lookup, lookupOrCreate, SYNTAX, WRONGTYPE } from './context.js';
+import { dropIfEmpty, keysByCount, lookup, lookupOrCreate, mpopArgs, popCount, SYNTAX, WRONGTYPE } from './context.js';
 import type { MZset } from './dataset.js';
 import { typeOf } from './dataset.js';
 import { compareText, doubleArg, intArg, is, numArg, parseDouble, ReplyError, text } from './numbers.js';
@@ -280,13 +280,7 @@ function popFrom(c: Ctx, key: Uint8Array, z: MZset, max: boolean, count: number)
 }
 
 function zpop(c: Ctx, a: Uint8Array[], max: boolean): void {
-  if (a.length > 3) throw new ReplyError(SYNTAX);
-  let count = 1;
-  if (a.length === 3) {
-    const n = intArg(a[2], 'value is out of range, must be positive');
-    if (n < 0n) throw new ReplyError('value is out of range, must be positive');
-    count = Number(n);
-  }
+  const count = Number(popCount(a));
   const found = lookup(c, a[1]!, 'zset');
   if (!found || count === 0) return;
   popFrom(c, a[1]!, found.v, max, count);
@@ -304,20 +298,12 @@ function bzpop(c: Ctx, a: Uint8Array[], max: boolean): void {
 }
 
 function zmpop(c: Ctx, a: Uint8Array[], numkeysAt: number): void {
-  const n = numArg(a[numkeysAt], 'numkeys should be greater than 0');
-  if (n <= 0) throw new ReplyError('numkeys should be greater than 0');
-  const keys = a.slice(numkeysAt + 1, numkeysAt + 1 + n);
-  if (keys.length !== n) throw new ReplyError(SYNTAX);
-  let j = numkeysAt + 1 + n;
-  const where = a[j++];
-  const max = is(where, 'MAX');
-  if (!max && !is(where, 'MIN')) throw new ReplyError(SYNTAX);
-  let count = 1;
-  if (j < a.length) {
-    if (!is(a[j], 'COUNT') || j + 2 !== a.length) throw new ReplyError(SYNTAX);
-    count = numArg(a[j + 1], 'count should be greater than 0');
-    if (count <= 0) throw new ReplyError('count should be greater than 0');
-  }
+  const minMax = (b: Uint8Array | undefined): boolean => {
+    if (is(b, 'MAX')) return true;
+    if (is(b, 'MIN')) return false;
+    throw new ReplyError(SYNTAX);
+  };
+  const { keys, where: max, count } = mpopArgs(a, numkeysAt, minMax);
   for (const key of keys) {
     const found = lookup(c, key, 'zset');
     if (!found) continue;
