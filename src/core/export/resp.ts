@@ -12,12 +12,12 @@ import type { FunctionLibrary } from '../rdb/function.js';
 import type { KeyRecord } from '../rdb/parser.js';
 import type { StreamId, StreamValue } from '../rdb/value.js';
 import { formatStreamId } from '../rdb/value.js';
+import { latin1Bytes as ascii } from '../text/bytesText.js';
 
 /** AOF_REWRITE_ITEMS_PER_CMD in redis `src/server.h`: elements per variadic command. */
 export const ITEMS_PER_COMMAND = 64;
 
-const encoder = new TextEncoder();
-const ascii = (s: string): Uint8Array => encoder.encode(s);
+
 
 /** One command: its arguments as bytes. */
 export type Command = Uint8Array[];

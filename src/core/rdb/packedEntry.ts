@@ -4,6 +4,8 @@
  * formats an integer it may only need to count or compare.
  */
 
+import { latin1Bytes } from '../text/bytesText.js';
+
 /** A decoded compact-encoding element: bytes for strings, a number for integers in the safe range, a bigint beyond it. */
 export type PackedEntry = Uint8Array | number | bigint;
 
@@ -11,13 +13,8 @@ export type PackedEntry = Uint8Array | number | bigint;
 const SMALL_MIN = -128;
 const SMALL_MAX = 1023;
 const smallInts: Uint8Array[] = [];
-for (let i = SMALL_MIN; i <= SMALL_MAX; i++) smallInts.push(asciiBytes(String(i)));
+for (let i = SMALL_MIN; i <= SMALL_MAX; i++) smallInts.push(latin1Bytes(String(i)));
 
-function asciiBytes(s: string): Uint8Array {
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
-}
 
 /**
  * Decimal ASCII of an integer. Small values share one cached array each:
@@ -25,7 +22,7 @@ function asciiBytes(s: string): Uint8Array {
  */
 export function integerBytes(v: number | bigint): Uint8Array {
   if (typeof v === 'number' && v >= SMALL_MIN && v <= SMALL_MAX) return smallInts[v - SMALL_MIN]!;
-  return asciiBytes(v.toString());
+  return latin1Bytes(v.toString());
 }
 
 /** The element as Redis would return it: integers as their decimal ASCII text (read-only). */

@@ -31,13 +31,26 @@ export function lossyUtf8(bytes: Uint8Array): string {
   return utf8Lenient.decode(bytes);
 }
 
-/** One character per byte (binary-safe, reversible). */
+const CHARS = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i));
+
+/** One character per byte (binary-safe, reversible; the AOF replay's map keys, so short names take a fast path). */
 export function latin1(bytes: Uint8Array): string {
   let s = '';
+  if (bytes.length <= 64) {
+    for (let i = 0; i < bytes.length; i++) s += CHARS[bytes[i]!]!;
+    return s;
+  }
   for (let i = 0; i < bytes.length; i += 8192) {
     s += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192) as unknown as number[]);
   }
   return s;
+}
+
+/** The bytes of a latin1 string, one per character (the inverse of `latin1`; ASCII text as bytes). */
+export function latin1Bytes(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
 }
 
 /**

@@ -11,7 +11,7 @@
 import type { CommandSpec, Ctx } from './context.js';
 import { dropIfEmpty, lookup, lookupOrCreate, SYNTAX } from './context.js';
 import type { MHash } from './dataset.js';
-import { ascii, intArg, is, numArg, overflows, parseLL, ReplyError, text } from './numbers.js';
+import { bytes, intArg, is, numArg, overflows, parseLL, ReplyError, text } from './numbers.js';
 import { addLongDouble } from './strings.js';
 
 const LLONG_MAX = (1n << 63n) - 1n;
@@ -38,7 +38,7 @@ function hincrby(c: Ctx, a: Uint8Array[]): void {
   value += incr;
   if (overflows(value)) throw new ReplyError('increment or decrement would overflow');
   const h = found?.v ?? lookupOrCreate(c, a[1]!, 'hash').v;
-  h.m.set(f, { ...(cur?.ttl !== undefined ? { ttl: cur.ttl } : {}), v: ascii(value.toString()) });
+  h.m.set(f, { ...(cur?.ttl !== undefined ? { ttl: cur.ttl } : {}), v: bytes(value.toString()) });
 }
 
 function hincrbyfloat(c: Ctx, a: Uint8Array[]): void {

@@ -6,31 +6,16 @@
  * argument without leading space, refusing NaN and overflow or underflow to zero.
  */
 
+import { latin1 as text, latin1Bytes as bytes } from '../../text/bytesText.js';
+
 const MIN64 = -(1n << 63n);
 const MAX64 = (1n << 63n) - 1n;
 
 /** A Redis error reply: the command changed nothing (thrown by the replay handlers). */
 export class ReplyError extends Error {}
 
-const CHARS = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i));
-
-/** Arguments as latin1 text (one character per byte): the replay's map keys, so this is its hottest path. */
-export function text(b: Uint8Array): string {
-  let s = '';
-  if (b.length <= 64) {
-    for (let i = 0; i < b.length; i++) s += CHARS[b[i]!]!;
-    return s;
-  }
-  for (let i = 0; i < b.length; i += 8192) s += String.fromCharCode.apply(null, b.subarray(i, i + 8192) as unknown as number[]);
-  return s;
-}
-
-/** Bytes of a latin1 string (the inverse of `text`). */
-export function bytes(s: string): Uint8Array {
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
-}
+/** Arguments as latin1 text (one character per byte): the replay's map keys; and back. */
+export { text, bytes };
 
 /** `string2ll`: the strict 64-bit integer Redis accepts, or undefined. */
 export function parseLL(b: Uint8Array | string): bigint | undefined {
@@ -113,13 +98,6 @@ export function is(b: Uint8Array | undefined, word: string): boolean {
     if (c !== w) return false;
   }
   return true;
-}
-
-const encoder = new TextEncoder();
-
-/** ASCII text as bytes. */
-export function ascii(s: string): Uint8Array {
-  return encoder.encode(s);
 }
 
 /** memcmp order on latin1 strings (one character per byte, so code-unit order is byte order). */

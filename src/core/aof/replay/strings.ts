@@ -12,7 +12,7 @@ import { lookup, SYNTAX, WRONGTYPE } from './context.js';
 import type { KeyEntry } from './dataset.js';
 import { typeOf } from './dataset.js';
 import { addExt, extFromBigInt, formatHuman, parseLongDouble, type Ext } from './longDouble.js';
-import { ascii, intArg, is, overflows, parseLL, ReplyError, text } from './numbers.js';
+import { bytes, intArg, is, overflows, parseLL, ReplyError, text } from './numbers.js';
 
 /**
  * The largest string the replay builds. Redis caps strings at proto-max-bulk-len
@@ -99,7 +99,7 @@ function incrBy(c: Ctx, key: Uint8Array, incr: bigint): void {
   const e = stringEntry(c, key);
   const v = integerValue(e) + incr;
   if (overflows(v)) throw new ReplyError('increment or decrement would overflow');
-  putString(c, key, ascii(v.toString()), true);
+  putString(c, key, bytes(v.toString()), true);
 }
 
 /** `getLongDoubleFromObject` of a stored string or argument (infinite values come back as numbers). */
@@ -115,7 +115,7 @@ export function addLongDouble(old: Uint8Array | undefined, incr: Uint8Array, mes
   const b = longDoubleOf(incr, message);
   const sum = typeof a === 'number' || typeof b === 'number' ? undefined : addExt(a, b);
   if (!sum) throw new ReplyError('increment would produce NaN or Infinity');
-  return ascii(formatHuman(sum));
+  return bytes(formatHuman(sum));
 }
 
 function append(c: Ctx, key: Uint8Array, add: Uint8Array): void {
