@@ -7,7 +7,8 @@ import type { DisplayMode, HostMessage, IndexState, Overview, RenderedState, Rep
 import { DetailsPane } from './details.js';
 import { clear, h, icon, iconButton, span, textButton } from './dom.js';
 import { FilterBar, EMPTY_UI } from './filterBar.js';
-import { bytes, num, offsetText, percent, plural, rangeText } from './format.js';
+import { bytes, num, percent, plural, rangeText } from './format.js';
+import { formatOffset } from '../core/model/problem.js';
 import { Host } from './host.js';
 import { ContextMenu, type MenuItem } from './menu.js';
 import {
@@ -354,7 +355,7 @@ export class App {
       this.verdict.append(icon('pass'), span('', ov.index.done ? 'Valid' : 'Valid so far'));
     } else {
       this.verdict.className = 'verdict damaged';
-      const where = `valid up to offset ${offsetText(ov.validUpTo)}${ov.validUpToFile ? ` in ${ov.validUpToFile}` : ''}`;
+      const where = `valid up to offset ${formatOffset(ov.validUpTo)}${ov.validUpToFile ? ` in ${ov.validUpToFile}` : ''}`;
       this.verdict.append(icon('error'), span('', `Damaged — ${where}`));
     }
     this.verdict.title = this.verdict.textContent ?? '';
@@ -409,7 +410,7 @@ export class App {
     const body = h('div', { class: 'banner-body' });
     if (damaged) {
       const p = this.firstError();
-      const title = h('div', { class: 'banner-title' }, span('', p ? p.message : `The file is damaged: valid up to offset ${offsetText(ov.validUpTo)}`));
+      const title = h('div', { class: 'banner-title' }, span('', p ? p.message : `The file is damaged: valid up to offset ${formatOffset(ov.validUpTo)}`));
       body.append(title);
       if (p) {
         const bits = problemDetails(p, true);
@@ -825,7 +826,7 @@ export class App {
     if (d.offset !== undefined) {
       const offset = d.offset;
       items.push('separator');
-      items.push({ label: `Copy Offset (${offsetText(offset)})`, icon: 'symbol-numeric', keys: `${MOD}${ALT}O`, run: () => this.host.post({ type: 'copy', what: 'offset', offset }) });
+      items.push({ label: `Copy Offset (${formatOffset(offset)})`, icon: 'symbol-numeric', keys: `${MOD}${ALT}O`, run: () => this.host.post({ type: 'copy', what: 'offset', offset }) });
       if (this.store.hexEditor) items.push({ label: 'Reveal in Hex Editor', icon: 'file-binary', keys: `${MOD}${ALT}H`, run: () => this.revealOffset(n) });
     }
     if (n instanceof ProblemNode && (n.problem.keyId !== undefined || n.problem.command !== undefined)) {

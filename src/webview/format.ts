@@ -8,10 +8,6 @@ export function hex(n: number): string {
   return '0x' + n.toString(16).toUpperCase();
 }
 
-/** "0x1F (31)": an offset in hex and decimal. */
-export function offsetText(n: number): string {
-  return `${hex(n)} (${n})`;
-}
 
 /** "0x1A–0x1F0": a byte range [start, end). */
 export function rangeText(start: number, end: number): string {

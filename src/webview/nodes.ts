@@ -20,7 +20,8 @@ import type {
   ValuePage,
 } from '../protocol/editor.js';
 import { bytesText, copyText, renderBytes, truncationNote } from './bytesView.js';
-import { bytes, countNoun, dateTime, evictionText, hex, num, offsetText, plural, rangeText, relativeToNow, scoreText, ttlText } from './format.js';
+import { bytes, countNoun, dateTime, evictionText, hex, num, plural, rangeText, relativeToNow, scoreText, ttlText } from './format.js';
+import { formatOffset } from '../core/model/problem.js';
 import type { Store } from './store.js';
 import { TNode, type RowKind } from './tree.js';
 
@@ -197,7 +198,7 @@ export class PartNode extends TNode {
     bits.push(bytes(p.size));
     if (p.rdb && p.aof) bits.push('RDB preamble + commands');
     if (!p.loaded) bits.push('not loaded');
-    else if (!p.ok) bits.push(`damaged — valid up to ${offsetText(p.validUpTo)}`);
+    else if (!p.ok) bits.push(`damaged — valid up to ${formatOffset(p.validUpTo)}`);
     if (p.error) bits.push(p.error);
     const classes = [];
     if (!p.loaded) classes.push('dim');
@@ -961,7 +962,7 @@ export class ProblemNode extends TNode {
 export const SEVERITY_ICON: Record<string, string> = { error: 'error', warning: 'warning', info: 'info' };
 
 export function problemDetails(p: ProblemView, withFile: boolean): string[] {
-  const bits = [`offset ${offsetText(p.offset)}`];
+  const bits = [`offset ${formatOffset(p.offset)}`];
   if (p.key) bits.push(`key ${copyText(p.key, 'escaped')}`);
   if (p.phase) bits.push(`phase ${p.phase}`);
   if (p.line !== undefined) bits.push(`line ${p.line}`);
