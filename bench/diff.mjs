@@ -24,7 +24,7 @@ import { cachedAof, generateAof } from './generate-aof.mjs';
 import { BIG_RDB, cachedBigRdb, generateBigRdb } from './generate-big-rdb.mjs';
 import { cached as cachedRdb, generate as generateRdb } from './generate.mjs';
 import { checkGnuTime, timed, warmUp } from './measure.mjs';
-import { BenchError, fmtBytes, fmtInt, installSignalHandlers, machineInfo, markdownTable, median, mulberry32, registerCleanup, replaceMarkedSection, revision, runCleanups, textTable } from './util.mjs';
+import { BenchError, benchArgs, fmtBytes, fmtInt, installSignalHandlers, machineInfo, markdownTable, median, mulberry32, registerCleanup, replaceMarkedSection, revision, runCleanups, textTable } from './util.mjs';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(benchDir, '..');
@@ -54,26 +54,13 @@ const USAGE = `usage: node bench/diff.mjs [--only NAME[,NAME]] [--runs N] [--tim
   --no-write     print only`;
 
 function parseArgs(argv) {
-  const o = { only: Object.keys(PAIRS), runs: 1, timeoutMs: 1_800_000, write: true };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const next = () => {
-      if (i + 1 >= argv.length) throw new BenchError(`${a} needs a value\n${USAGE}`, 2);
-      return argv[++i];
-    };
-    if (a === '--only') {
-      o.only = next().split(',');
-      for (const n of o.only) if (!PAIRS[n]) throw new BenchError(`unknown pair '${n}'\n${USAGE}`, 2);
-    } else if (a === '--runs') o.runs = Number(next());
-    else if (a === '--timeout') o.timeoutMs = Number(next()) * 1000;
-    else if (a === '--no-write') o.write = false;
-    else if (a === '--help' || a === '-h') {
-      console.log(USAGE);
-      process.exit(0);
-    } else throw new BenchError(`unknown argument '${a}'\n${USAGE}`, 2);
-  }
-  if (!Number.isInteger(o.runs) || o.runs < 1) throw new BenchError('--runs must be a positive integer', 2);
-  return o;
+  const v = benchArgs(argv, { only: { type: 'string' }, runs: { type: 'string' }, timeout: { type: 'string' }, 'no-write': { type: 'boolean' } }, USAGE, {
+    runs: { ok: (n) => Number.isInteger(n) && n >= 1, what: 'a positive integer' },
+    timeout: { ok: (n) => n > 0, what: 'a positive number of seconds' },
+  });
+  const only = v.only !== undefined ? v.only.split(',') : Object.keys(PAIRS);
+  for (const n of only) if (!PAIRS[n]) throw new BenchError(`unknown pair '${n}'\n${USAGE}`, 2);
+  return { only, runs: v.runs ?? 1, timeoutMs: (v.timeout ?? 1800) * 1000, write: !v['no-write'] };
 }
 
 function encode(args) {

@@ -31,7 +31,7 @@ import { clearInterval, setInterval } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { BIG_RDB, cachedBigRdb, generateBigRdb } from './generate-big-rdb.mjs';
-import { BenchError, MiB, fmtBytes, fmtInt, fmtRate, installSignalHandlers, machineInfo, markdownTable, median, revision, runBounded, runCleanups, signalled, textTable, replaceMarkedSection } from './util.mjs';
+import { BenchError, benchArgs, MiB, fmtBytes, fmtInt, fmtRate, installSignalHandlers, machineInfo, markdownTable, median, revision, runBounded, runCleanups, signalled, textTable, replaceMarkedSection } from './util.mjs';
 
 const benchPath = fileURLToPath(import.meta.url);
 const benchDir = path.dirname(benchPath);
@@ -269,56 +269,25 @@ async function child(file, workerFile) {
 // ---------------------------------------------------------------------------
 
 function parseArgs(argv) {
-  const opts = { only: null, runs: 3, regen: false, timeoutSec: 900, cpuProf: null, worker: defaultWorker, write: true };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    const value = () => {
-      const v = inline ?? argv[++i];
-      if (v === undefined) throw new BenchError(`${flag} needs a value\n${USAGE}`, 2);
-      return v;
-    };
-    switch (flag) {
-      case '--only': {
-        const v = value();
-        if (!(v in FILES)) throw new BenchError(`--only must be one of ${Object.keys(FILES).join(', ')}, got "${v}"\n${USAGE}`, 2);
-        opts.only = v;
-        break;
-      }
-      case '--runs': {
-        const v = Number(value());
-        if (!Number.isInteger(v) || v < 1 || v > 50) throw new BenchError(`--runs must be an integer 1..50\n${USAGE}`, 2);
-        opts.runs = v;
-        break;
-      }
-      case '--regen':
-        opts.regen = true;
-        break;
-      case '--timeout': {
-        const v = Number(value());
-        if (!(v > 0)) throw new BenchError(`--timeout must be a positive number of seconds\n${USAGE}`, 2);
-        opts.timeoutSec = v;
-        break;
-      }
-      case '--cpu-prof':
-        opts.cpuProf = path.resolve(value());
-        break;
-      case '--worker':
-        opts.worker = path.resolve(value());
-        break;
-      case '--no-write':
-        opts.write = false;
-        break;
-      case '-h':
-      case '--help':
-        console.log(USAGE);
-        process.exit(0);
-        break;
-      default:
-        throw new BenchError(`unknown argument "${a}"\n${USAGE}`, 2);
-    }
-  }
-  return opts;
+  const v = benchArgs(
+    argv,
+    { only: { type: 'string' }, runs: { type: 'string' }, regen: { type: 'boolean' }, timeout: { type: 'string' }, 'cpu-prof': { type: 'string' }, worker: { type: 'string' }, 'no-write': { type: 'boolean' } },
+    USAGE,
+    {
+      runs: { ok: (n) => Number.isInteger(n) && n >= 1 && n <= 50, what: 'an integer 1..50' },
+      timeout: { ok: (n) => n > 0, what: 'a positive number of seconds' },
+    },
+  );
+  if (v.only !== undefined && !(v.only in FILES)) throw new BenchError(`--only must be one of ${Object.keys(FILES).join(', ')}, got "${v.only}"\n${USAGE}`, 2);
+  return {
+    only: v.only ?? null,
+    runs: v.runs ?? 3,
+    regen: v.regen ?? false,
+    timeoutSec: v.timeout ?? 900,
+    cpuProf: v['cpu-prof'] !== undefined ? path.resolve(v['cpu-prof']) : null,
+    worker: v.worker !== undefined ? path.resolve(v.worker) : defaultWorker,
+    write: !v['no-write'],
+  };
 }
 
 /** Metadata of a data file, generating the big one when missing. */

@@ -14,7 +14,7 @@ import { DATASETS, cached, generate, redisVersion } from './generate.mjs';
 import { AOF_DATASETS, cachedAof, generateAof } from './generate-aof.mjs';
 import { checkGnuTime, ourAofCheck, ourKeyCount, ours, summarise, tools, warmUp } from './measure.mjs';
 import { TARGETS, evaluate, readResults, stdoutReport, updateBenchmarksMd } from './report.mjs';
-import { BenchError, fmtBytes, fmtInt, installSignalHandlers, machineInfo, median, revision, runCleanups, signalled } from './util.mjs';
+import { BenchError, benchArgs, fmtBytes, fmtInt, installSignalHandlers, machineInfo, median, revision, runCleanups, signalled } from './util.mjs';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(benchDir, '..');
@@ -34,50 +34,12 @@ const USAGE = `usage: node bench/run.mjs [--regen] [--only small|large|plain|hyb
   --timeout SEC   timeout for each measured command (default 600)`;
 
 function parseArgs(argv) {
-  const opts = { regen: false, only: null, runs: 3, cli: path.join(repoRoot, 'dist', 'cli.js'), timeoutSec: 600 };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    const value = () => {
-      const v = inline ?? argv[++i];
-      if (v === undefined) throw new BenchError(`${flag} needs a value\n${USAGE}`, 2);
-      return v;
-    };
-    switch (flag) {
-      case '--regen':
-        opts.regen = true;
-        break;
-      case '--only': {
-        const v = value();
-        if (!ALL.includes(v)) throw new BenchError(`--only must be one of ${ALL.map((n) => `"${n}"`).join(', ')}, got "${v}"\n${USAGE}`, 2);
-        opts.only = v;
-        break;
-      }
-      case '--runs': {
-        const v = Number(value());
-        if (!Number.isInteger(v) || v < 1 || v > 100) throw new BenchError(`--runs must be an integer 1..100\n${USAGE}`, 2);
-        opts.runs = v;
-        break;
-      }
-      case '--cli':
-        opts.cli = path.resolve(value());
-        break;
-      case '--timeout': {
-        const v = Number(value());
-        if (!(v > 0)) throw new BenchError(`--timeout must be a positive number of seconds\n${USAGE}`, 2);
-        opts.timeoutSec = v;
-        break;
-      }
-      case '-h':
-      case '--help':
-        console.log(USAGE);
-        process.exit(0);
-        break;
-      default:
-        throw new BenchError(`unknown argument "${a}"\n${USAGE}`, 2);
-    }
-  }
-  return opts;
+  const v = benchArgs(argv, { regen: { type: 'boolean' }, only: { type: 'string' }, runs: { type: 'string' }, cli: { type: 'string' }, timeout: { type: 'string' } }, USAGE, {
+    runs: { ok: (n) => Number.isInteger(n) && n >= 1 && n <= 100, what: 'an integer 1..100' },
+    timeout: { ok: (n) => n > 0, what: 'a positive number of seconds' },
+  });
+  if (v.only !== undefined && !ALL.includes(v.only)) throw new BenchError(`--only must be one of ${ALL.map((n) => `"${n}"`).join(', ')}, got "${v.only}"\n${USAGE}`, 2);
+  return { regen: v.regen ?? false, only: v.only ?? null, runs: v.runs ?? 3, cli: v.cli !== undefined ? path.resolve(v.cli) : path.join(repoRoot, 'dist', 'cli.js'), timeoutSec: v.timeout ?? 600 };
 }
 
 const log = (msg) => console.error(`bench: ${msg}`);

@@ -1,6 +1,7 @@
 // Shared helpers for the benchmark harness: cleanup on every exit path, timeouts,
 // bounded child processes, formatting.
 import { execFileSync, spawn } from 'node:child_process';
+import { parseArgs } from 'node:util';
 import os from 'node:os';
 import fs from 'node:fs';
 
@@ -151,6 +152,32 @@ export function runBounded(cmd, args, { timeoutMs, what = cmd, cwd } = {}) {
 // ---------------------------------------------------------------------------
 // Formatting / statistics
 // ---------------------------------------------------------------------------
+/**
+ * A bench's command line through node:util's parseArgs (`--flag value` and
+ * `--flag=value`): unknown flags and missing values are usage errors (exit 2)
+ * with `usage`; `--help`/`-h` prints `usage` and exits. `numbers` names the
+ * string options that are numbers, each checked with its `ok` test.
+ */
+export function benchArgs(argv, options, usage, numbers = {}) {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }));
+  } catch (e) {
+    throw new BenchError(`${e.message}\n${usage}`, 2);
+  }
+  if (values.help) {
+    console.log(usage);
+    process.exit(0);
+  }
+  for (const [name, { ok, what }] of Object.entries(numbers)) {
+    if (values[name] === undefined) continue;
+    const n = Number(values[name]);
+    if (!ok(n)) throw new BenchError(`--${name} must be ${what}\n${usage}`, 2);
+    values[name] = n;
+  }
+  return values;
+}
+
 /** The benches' deterministic PRNG (mulberry32): the same seed gives the same data files. */
 export function mulberry32(seed) {
   let a = seed >>> 0;
