@@ -6,19 +6,16 @@
  * budget and read back from the file past it.
  */
 
+import { growColumn } from '../bytes/columns.js';
+
 /** A growable typed array of numbers. */
 class Column<T extends Float64Array | Uint32Array | Int32Array | Uint8Array> {
   data: T;
-  constructor(private readonly make: (n: number) => T, initial = 1024) {
+  constructor(make: (n: number) => T, initial = 1024) {
     this.data = make(initial);
   }
   ensure(n: number): void {
-    if (n <= this.data.length) return;
-    let size = this.data.length;
-    while (size < n) size *= 2;
-    const next = this.make(size);
-    next.set(this.data as never);
-    this.data = next;
+    this.data = growColumn(this.data, n);
   }
 }
 

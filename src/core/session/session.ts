@@ -13,6 +13,7 @@
  * Pure (no vscode, no node:*): runs in the Node worker and, later, a web worker.
  */
 
+import { growColumn } from '../bytes/columns.js';
 import { parseAof, type AofCommand, type AofHandler, type AofResult } from '../aof/aofParser.js';
 import { checkAofSet, type AofSetResult, type OpenFile } from '../aof/aofSet.js';
 import { COMMANDS } from '../aof/commandTable.js';
@@ -502,11 +503,7 @@ export class InspectSession {
       let n = 0;
       for (let k = s.firstKey; k < s.firstKey + s.keys; k++) {
         if (!match(k)) continue;
-        if (n === ids.length) {
-          const next = new Uint32Array(ids.length * 2);
-          next.set(ids);
-          ids = next;
-        }
+        ids = growColumn(ids, n + 1);
         ids[n++] = k;
       }
       perSection.push(ids.subarray(0, n));

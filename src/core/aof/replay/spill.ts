@@ -15,6 +15,7 @@
  */
 
 import type { ByteSource } from '../../bytes/byteSource.js';
+import { growColumn } from '../../bytes/columns.js';
 import type { DataType } from '../../rdb/constants.js';
 import type { ModuleItem, RdbValue, StreamGroup, StreamId, StreamValue } from '../../rdb/value.js';
 
@@ -32,18 +33,14 @@ export interface SpillStore {
 
 /** A growable little-endian byte writer. */
 class Writer {
-  buf = new Uint8Array(1024);
+  buf: Uint8Array = new Uint8Array(1024);
   view = new DataView(this.buf.buffer);
   at = 0;
 
   private room(n: number): void {
     if (this.at + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.at + n) size *= 2;
-    const b = new Uint8Array(size);
-    b.set(this.buf.subarray(0, this.at));
-    this.buf = b;
-    this.view = new DataView(b.buffer);
+    this.buf = growColumn(this.buf, this.at + n);
+    this.view = new DataView(this.buf.buffer);
   }
   u8(x: number): void {
     this.room(1);
@@ -424,7 +421,7 @@ export function readSpilledKey(source: ByteSource, offset: number): Uint8Array {
 
 /** A spill store in memory (tests, and hosts without a file system). */
 export class MemorySpillStore implements SpillStore {
-  private buf = new Uint8Array(1 << 16);
+  private buf: Uint8Array = new Uint8Array(1 << 16);
   private used = 0;
   readonly source: ByteSource;
 
@@ -439,13 +436,7 @@ export class MemorySpillStore implements SpillStore {
   }
 
   append(bytes: Uint8Array): number {
-    if (this.used + bytes.length > this.buf.length) {
-      let size = this.buf.length * 2;
-      while (size < this.used + bytes.length) size *= 2;
-      const b = new Uint8Array(size);
-      b.set(this.buf.subarray(0, this.used));
-      this.buf = b;
-    }
+    this.buf = growColumn(this.buf, this.used + bytes.length);
     const at = this.used;
     this.buf.set(bytes, at);
     this.used += bytes.length;
