@@ -9,17 +9,14 @@
  */
 
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
 import type { AofResult } from '../../core/aof/aofParser.js';
 import { loadOrder, parseManifest, type ManifestEntry } from '../../core/aof/manifest.js';
-import type { CheckReport } from '../../core/check.js';
 import { formatOffset, type Problem } from '../../core/model/problem.js';
 import { problemContext } from '../../core/report.js';
 import { SparsePositions } from '../../core/text/positions.js';
 import { FileSource } from '../../cli/fileSource.js';
-import type { WorkerMessage, WorkerRequest } from '../../protocol/worker.js';
+import { requestInWorker, workerPath } from '../workerRequest.js';
 import { AOF_LANGUAGE, baseName, documentBytes, forgetAnalysis, getAnalysis, MANIFEST_LANGUAGE, toRange, trimBreak, type AofAnalysis } from './analysis.js';
 
 export const DIAGNOSTIC_SOURCE = 'redis-aof';
@@ -133,33 +130,14 @@ function verdictDiagnostic(r: AofResult, range: (start: number, end: number) => 
   return d;
 }
 
-/** Runs the check worker on a local file. */
-function checkInWorker(context: vscode.ExtensionContext, file: string): Promise<CheckReport> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(path.join(context.extensionPath, 'dist', 'worker.js'));
-    let settled = false;
-    const finish = (f: () => void) => {
-      if (settled) return;
-      settled = true;
-      void worker.terminate();
-      f();
-    };
-    const request: WorkerRequest = { type: 'check', id: 1, path: file };
-    worker.on('message', (m: WorkerMessage) => {
-      if (m.type === 'ready') worker.postMessage(request);
-      else if (m.type === 'result') finish(() => resolve(m.report));
-      else if (m.type === 'error') finish(() => reject(new Error(m.error.message)));
-    });
-    worker.on('error', (e) => finish(() => reject(e)));
-    worker.on('exit', (code) => finish(() => reject(new Error(`the check worker stopped (exit code ${code})`))));
-  });
-}
 
 const tick = () => new Promise<void>((r) => setImmediate(r));
 
 /** Diagnostics of a large AOF on disk: checked in the worker, positions found in one stepped pass. */
 async function workerDiagnostics(context: vscode.ExtensionContext, file: string): Promise<{ result: AofResult; diagnostics: vscode.Diagnostic[] }> {
-  const report = await checkInWorker(context, file);
+  const m = await requestInWorker(workerPath(context), { type: 'check', id: 1, path: file });
+  if (m.type !== 'result') throw new Error(`unexpected worker reply ${m.type}`);
+  const report = m.report;
   if (report.kind !== 'aof') throw new Error(`${file} was not read as a single AOF`);
   const r = report.result;
   const loc: Locator = { size: r.size };

@@ -15,14 +15,14 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
 import { parseManifest } from '../../core/aof/manifest.js';
 import type { RepairKind, RepairPlan } from '../../core/aof/repair.js';
 import { formatOffset } from '../../core/model/problem.js';
 import { defaultBackupDir, readBackupRecord, targetDir, type BackupRecord } from '../../cli/fix.js';
 import { resolveTarget, type Target } from '../../cli/target.js';
-import type { RepairChoice, RepairPlanOptions, WorkerMessage, WorkerRequest } from '../../protocol/worker.js';
+import type { RepairChoice, RepairPlanOptions, WorkerRequest } from '../../protocol/worker.js';
+import { requestInWorker, workerPath, type WorkerReply } from '../workerRequest.js';
 import { REPAIR_COMMAND, registerAofQuickFixes } from './quickFixes.js';
 
 /** Arguments of the command (all optional; tests pass `yes` to skip the dialogs). */
@@ -133,7 +133,7 @@ async function choices(target: Target, args: RepairArgs, onProgress: (offset: nu
     ...(args.timestamp !== undefined ? { timestamp: args.timestamp } : {}),
     describe: !args.yes,
   };
-  const m = await inWorker({ type: 'repair-plan', id: 1, target, options }, onProgress, token);
+  const m = await inWorker({ type: 'repair-plan', id: 1, target, options }, { onProgress, ...(token ? { token } : {}) });
   if (m.type !== 'repair-plans') throw new Error(`unexpected worker reply ${m.type}`);
   const list = m.choices.map((c): Choice => {
     let label = LABELS[c.kind];
@@ -159,34 +159,11 @@ export async function planRepairChoices(uri: vscode.Uri | string, args: Omit<Rep
 /** dist/worker.js of the extension (set on registration). */
 let workerFile: string | undefined;
 
-/**
- * Runs one request in a fresh worker thread (src/worker/worker.ts) and resolves
- * with the message that settles it; rejects on an error reply, a worker
- * failure or cancellation (which terminates the worker).
- */
-function inWorker(request: WorkerRequest, onProgress: (offset: number, size: number) => void, token?: vscode.CancellationToken): Promise<WorkerMessage> {
-  return new Promise((resolve, reject) => {
-    if (!workerFile) return reject(new Error('the repair command is not registered'));
-    const worker = new Worker(workerFile);
-    let settled = false;
-    const finish = (f: () => void) => {
-      if (settled) return;
-      settled = true;
-      sub?.dispose();
-      void worker.terminate();
-      f();
-    };
-    const sub = token?.onCancellationRequested(() => finish(() => reject(new vscode.CancellationError())));
-    worker.on('message', (m: WorkerMessage) => {
-      if (m.type === 'ready') worker.postMessage(request);
-      else if (m.type === 'progress') onProgress(m.offset, m.size);
-      else if (m.type === 'error') finish(() => reject(Object.assign(new Error(m.error.message), { code: m.error.code })));
-      else finish(() => resolve(m));
-    });
-    worker.on('error', (e) => finish(() => reject(e)));
-    worker.on('exit', (code) => finish(() => reject(new Error(`the repair worker stopped (exit code ${code})`))));
-  });
+function inWorker(request: WorkerRequest, options?: Parameters<typeof requestInWorker>[2]): Promise<WorkerReply> {
+  if (!workerFile) return Promise.reject(new Error('the repair command is not registered'));
+  return requestInWorker(workerFile, request, options);
 }
+
 
 /**
  * Progress of applyRepairPlan in the worker, from the sizes on disk: the
@@ -350,7 +327,7 @@ export async function repairAofCommand(args: RepairArgs = {}): Promise<RepairCom
         });
         try {
           // Not cancellable: the worker runs to the end (stopping it mid-way would leave a temporary file).
-          const m = await inWorker({ type: 'repair', id: 1, target, plan, backup }, () => {});
+          const m = await inWorker({ type: 'repair', id: 1, target, plan, backup });
           if (m.type !== 'repaired') throw new Error(`unexpected worker reply ${m.type}`);
           return { backup: m.backup, resultFile: m.resultFile };
         } finally {
@@ -471,7 +448,7 @@ export async function undoRepairCommand(args?: UndoArgs | vscode.Uri | string): 
   const run = (force: boolean) =>
     vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Undoing the repair of ${record.name}…`, cancellable: false }, async () => {
       // Not cancellable: the worker runs to the end (each file is replaced atomically; a rerun finishes an interrupted undo).
-      const m = await inWorker({ type: 'restore', id: 1, backup: backup!, force }, () => {});
+      const m = await inWorker({ type: 'restore', id: 1, backup: backup!, force });
       if (m.type !== 'restored') throw new Error(`unexpected worker reply ${m.type}`);
       return m;
     });
@@ -507,7 +484,7 @@ export async function undoRepairCommand(args?: UndoArgs | vscode.Uri | string): 
 
 /** Registers the repair and undo commands and the quick fixes of `redis-aof` documents. */
 export function registerAofRepairs(context: vscode.ExtensionContext): void {
-  workerFile = path.join(context.extensionPath, 'dist', 'worker.js');
+  workerFile = workerPath(context);
   registerAofQuickFixes(context);
   context.subscriptions.push(
     vscode.commands.registerCommand(REPAIR_COMMAND, (args?: RepairArgs | vscode.Uri) => repairAofCommand(args instanceof vscode.Uri ? { uri: args } : args)),

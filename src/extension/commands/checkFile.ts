@@ -6,12 +6,12 @@
  */
 
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
 import type { CheckReport, CheckSummary } from '../../core/check.js';
 import { formatOffset, type Problem } from '../../core/model/problem.js';
 import { aofFileReport, aofVerdict, formatProblem, problemContext } from '../../core/report.js';
-import type { WorkerMessage, WorkerRequest } from '../../protocol/worker.js';
+import type { WorkerRequest } from '../../protocol/worker.js';
+import { requestInWorker, workerPath } from '../workerRequest.js';
 
 /** The command's argument besides a URI: the file and a test hook that sees every progress report. */
 export interface CheckFileArgs {
@@ -30,34 +30,6 @@ function targetUri(uri: vscode.Uri | undefined): vscode.Uri | undefined {
   return undefined;
 }
 
-/** Runs one check in a fresh worker; rejects on cancellation or worker failure. */
-function runInWorker(
-  context: vscode.ExtensionContext,
-  request: WorkerRequest,
-  onProgress: (offset: number, size: number) => void,
-  token: vscode.CancellationToken,
-): Promise<CheckReport> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(path.join(context.extensionPath, 'dist', 'worker.js'));
-    let settled = false;
-    const finish = (f: () => void) => {
-      if (settled) return;
-      settled = true;
-      sub.dispose();
-      void worker.terminate();
-      f();
-    };
-    const sub = token.onCancellationRequested(() => finish(() => reject(new vscode.CancellationError())));
-    worker.on('message', (m: WorkerMessage) => {
-      if (m.type === 'ready') worker.postMessage(request);
-      else if (m.type === 'progress') onProgress(m.offset, m.size);
-      else if (m.type === 'result') finish(() => resolve(m.report));
-      else if (m.type === 'error') finish(() => reject(new Error(m.error.message)));
-    });
-    worker.on('error', (e) => finish(() => reject(e)));
-    worker.on('exit', (code) => finish(() => reject(new Error(`the check worker stopped (exit code ${code})`))));
-  });
-}
 
 function toDiagnostic(p: Problem, textLines: boolean): vscode.Diagnostic {
   const severity =
@@ -155,10 +127,8 @@ export async function checkFileCommand(
             ? { type: 'check', id: 1, path: target.fsPath }
             : { type: 'check', id: 1, bytes: await vscode.workspace.fs.readFile(target), name };
         let reported = 0;
-        return runInWorker(
-          context,
-          request,
-          (offset, size) => {
+        const m = await requestInWorker(workerPath(context), request, {
+          onProgress: (offset, size) => {
             const pct = size ? (offset / size) * 100 : 100;
             const report = { increment: pct - reported, message: `${Math.floor(pct)}%` };
             progress.report(report);
@@ -166,7 +136,9 @@ export async function checkFileCommand(
             reported = pct;
           },
           token,
-        );
+        });
+        if (m.type !== 'result') throw new Error(`unexpected worker reply ${m.type}`);
+        return m.report;
       },
     );
     const { ok, problems, text, firstError } = present(name, report);

@@ -8,10 +8,10 @@
  */
 
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
 import type { DiffHostMessage, DiffJson, DiffRenderedState, DiffTestAction, DiffViewMessage } from '../../protocol/diffView.js';
-import type { WorkerMessage, WorkerRequest } from '../../protocol/worker.js';
+import type { WorkerRequest } from '../../protocol/worker.js';
+import { requestInWorker, workerPath } from '../workerRequest.js';
 import { AOF_VIEW_TYPE, VIEW_TYPE, type EditorTestApi } from '../editor/provider.js';
 import { webviewHtml } from '../webviewHtml.js';
 
@@ -29,7 +29,8 @@ function exactGlob(key: string): string {
 }
 
 class DiffPanel {
-  private worker: Worker | undefined;
+  /** Cancels the diff in progress (terminating its worker). */
+  private running: vscode.CancellationTokenSource | undefined;
   private readonly waiters: ((s: DiffRenderedState) => void)[] = [];
 
   constructor(
@@ -43,7 +44,10 @@ class DiffPanel {
     webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist'), vscode.Uri.joinPath(context.extensionUri, 'media')] };
     webview.html = this.html(webview);
     webview.onDidReceiveMessage((m: DiffViewMessage) => void this.onMessage(m));
-    panel.onDidDispose(() => void this.worker?.terminate());
+    panel.onDidDispose(() => {
+      this.running?.cancel();
+      this.running?.dispose();
+    });
   }
 
   private post(m: DiffHostMessage): void {
@@ -83,24 +87,22 @@ class DiffPanel {
 
   /** Computes the diff in a fresh worker and sends it to the view. */
   private run(): void {
-    void this.worker?.terminate();
-    const worker = new Worker(path.join(this.context.extensionPath, 'dist', 'worker.js'));
-    this.worker = worker;
+    this.running?.cancel();
+    this.running?.dispose();
+    const running = (this.running = new vscode.CancellationTokenSource());
     this.post({ type: 'progress', message: `Comparing ${path.basename(this.a.fsPath)} with ${path.basename(this.b.fsPath)}…` });
     const request: WorkerRequest = { type: 'diff', id: 1, a: this.a.fsPath, b: this.b.fsPath, maxChanges: MAX_CHANGES };
-    worker.on('message', (m: WorkerMessage) => {
-      if (this.worker !== worker) return;
-      if (m.type === 'ready') worker.postMessage(request);
-      else if (m.type === 'diffed') {
-        void worker.terminate();
-        if ('failure' in m) this.post({ type: 'failed', failure: { message: m.failure } });
+    requestInWorker(workerPath(this.context), request, { token: running.token }).then(
+      (m) => {
+        if (this.running !== running) return;
+        if (m.type !== 'diffed') this.post({ type: 'failed', failure: { message: `unexpected worker reply ${m.type}` } });
+        else if ('failure' in m) this.post({ type: 'failed', failure: { message: m.failure } });
         else this.post({ type: 'diff', diff: JSON.parse(m.json) as DiffJson, shown: m.shown, total: m.total });
-      } else if (m.type === 'error') {
-        void worker.terminate();
-        this.post({ type: 'failed', failure: { message: m.error.message } });
-      }
-    });
-    worker.on('error', (e) => this.post({ type: 'failed', failure: { message: e.message } }));
+      },
+      (e: Error) => {
+        if (this.running === running && !(e instanceof vscode.CancellationError)) this.post({ type: 'failed', failure: { message: e.message } });
+      },
+    );
   }
 
   private html(webview: vscode.Webview): string {
