@@ -10,7 +10,7 @@ import type { ByteSource } from '../core/bytes/byteSource.js';
 /** A file opened for positional reads. Call `close()` when done. */
 export class FileSource implements ByteSource {
   readonly size: number;
-  private readonly fd: number;
+  private fd: number;
 
   constructor(readonly path: string) {
     this.fd = fs.openSync(path, 'r');
@@ -47,7 +47,11 @@ export class FileSource implements ByteSource {
     return have;
   }
 
+  /** Closes the file; a second call does nothing (closing a descriptor number twice could close a file opened since). */
   close(): void {
-    fs.closeSync(this.fd);
+    if (this.fd < 0) return;
+    const fd = this.fd;
+    this.fd = -1;
+    fs.closeSync(fd);
   }
 }
