@@ -46,7 +46,17 @@ export type WorkerRequest =
   /** Undo a repair from its backup folder, as the CLI's `undo` does (src/cli/fix.ts restoreBackup). */
   | { type: 'restore'; id: number; backup: string; force?: boolean }
   /** The key-level diff of two local targets, as `redis-inspect diff --json` writes it (the first `maxChanges` changes with details). */
-  | { type: 'diff'; id: number; a: string; b: string; maxChanges: number };
+  | { type: 'diff'; id: number; a: string; b: string; maxChanges: number }
+  /**
+   * The readable text rendering (core/diff/render) of an RDB or AOF, or of a
+   * manifest's set: `files[0]` is the file itself, then a manifest's BASE and
+   * INCR files. Each is a local path the worker opens, bytes the host read
+   * (another scheme, a git revision), or why it could not be read.
+   */
+  | { type: 'render'; id: number; files: RenderFile[]; manifest: boolean; aux: boolean };
+
+/** A file of a `render` request. */
+export type RenderFile = { name: string; path: string } | { name: string; bytes: Uint8Array } | { name: string; error: string };
 
 /** Worker → host. */
 export type WorkerMessage =
@@ -62,4 +72,6 @@ export type WorkerMessage =
   /** Settles a `diff`: the JSON document, or why the inputs cannot be compared (damage, an inexact replay). */
   | { type: 'diffed'; replyTo: number; json: string; shown: number; total: number }
   | { type: 'diffed'; replyTo: number; failure: string }
+  /** Settles a `render`. */
+  | { type: 'rendered'; replyTo: number; text: string }
   | { type: 'error'; replyTo: number; error: { code: string; message: string } };

@@ -21,7 +21,8 @@ import { diffJson } from '../cli/diff.js';
 import { FileSource } from '../cli/fileSource.js';
 import { applyRepairPlan, restoreBackup, targetDir } from '../cli/fix.js';
 import { openInDir, resolveTarget, type Target } from '../cli/target.js';
-import { WORKER_PROTOCOL_VERSION, type RepairChoice, type RepairPlanOptions, type WorkerMessage, type WorkerRequest } from '../protocol/worker.js';
+import { WORKER_PROTOCOL_VERSION, type RenderFile, type RepairChoice, type RepairPlanOptions, type WorkerMessage, type WorkerRequest } from '../protocol/worker.js';
+import { renderAofSet, renderPersistence } from '../core/diff/render.js';
 
 /**
  * Checks one file as an AOF, or as an RDB — unless commands follow its
@@ -71,6 +72,10 @@ export function handle(req: WorkerRequest, post: (m: WorkerMessage) => void): vo
       post('failure' in out ? { type: 'diffed', replyTo: req.id, failure: out.failure } : { type: 'diffed', replyTo: req.id, json: out.json, shown: out.shown, total: out.total });
       return;
     }
+    if (req.type === 'render') {
+      post({ type: 'rendered', replyTo: req.id, text: render(req.files, req.manifest, req.aux, opened) });
+      return;
+    }
     let report: CheckReport;
     if ('path' in req) {
       const target = resolveTarget(req.path);
@@ -93,6 +98,27 @@ export function handle(req: WorkerRequest, post: (m: WorkerMessage) => void): vo
   } finally {
     for (const s of opened) s.close();
   }
+}
+
+/** The text rendering of a `render` request's files (files it opens go to `opened`). */
+function render(files: RenderFile[], manifest: boolean, aux: boolean, opened: FileSource[]): string {
+  const sources = new Map<string, ByteSource | { error: string }>();
+  for (const f of files) {
+    if ('error' in f) sources.set(f.name, { error: f.error });
+    else if ('bytes' in f) sources.set(f.name, new MemorySource(f.bytes));
+    else {
+      const src = new FileSource(f.path);
+      opened.push(src);
+      sources.set(f.name, src);
+    }
+  }
+  const main = sources.get(files[0]!.name)!;
+  if ('error' in main) throw new Error(main.error);
+  const parts: string[] = [];
+  const emit = (t: string): void => void parts.push(t);
+  if (manifest) renderAofSet(main.read(0, main.size), (name) => sources.get(name) ?? { error: 'No such file or directory' }, emit, { aux });
+  else renderPersistence(main, emit, { aux, name: files[0]!.name });
+  return parts.join('');
 }
 
 /** Every repair the core plans for the target (one read of its files), without two that do the same. */

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { WorkerMessage, WorkerRequest } from '../../src/protocol/worker.js';
+import { MemorySource } from '../../src/core/bytes/byteSource.js';
+import { renderAofSet, renderPersistence } from '../../src/core/diff/render.js';
 
 const ROOT = join(__dirname, '..', '..');
 const WORKER = join(ROOT, 'dist', 'worker.js');
@@ -21,7 +23,7 @@ function exchange(request: WorkerRequest): Promise<WorkerMessage[]> {
     worker.on('message', (m: WorkerMessage) => {
       seen.push(m);
       if (m.type === 'ready') worker.postMessage(request);
-      if (m.type === 'result' || m.type === 'error') {
+      if (m.type === 'result' || m.type === 'error' || m.type === 'rendered') {
         void worker.terminate();
         resolve(seen);
       }
@@ -95,6 +97,40 @@ describe('check worker', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('renders the readable text of a file by path, of bytes handed over, and of a manifest set with a file that could not be read', async () => {
+    const rendered = async (request: WorkerRequest): Promise<string> => {
+      const m = (await exchange(request)).pop()!;
+      assert.ok(m.type === 'rendered', JSON.stringify(m));
+      return m.text;
+    };
+    const expected = (render: (emit: (t: string) => void) => void): string => {
+      const parts: string[] = [];
+      render((t) => void parts.push(t));
+      return parts.join('');
+    };
+    const byPath = await rendered({ type: 'render', id: 8, files: [{ name: 'dump.rdb', path: FIXTURE }], manifest: false, aux: false });
+    assert.equal(byPath, expected((emit) => renderPersistence(new MemorySource(readFileSync(FIXTURE)), emit, { aux: false, name: 'dump.rdb' })));
+    assert.match(byPath, /^db0 "list:big" list/m);
+    const aof = Buffer.from('*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2\r\nv1\r\n');
+    const bytes = await rendered({ type: 'render', id: 9, files: [{ name: 'appendonly.aof', bytes: aof }], manifest: false, aux: true });
+    assert.match(bytes, /^db0 "k" string\n {2}"v1"$/m);
+    const manifest = Buffer.from('file a.1.incr.aof seq 1 type i\nfile a.2.incr.aof seq 2 type i\n');
+    const set = await rendered({
+      type: 'render',
+      id: 10,
+      files: [
+        { name: 'a.manifest', bytes: manifest },
+        { name: 'a.1.incr.aof', bytes: aof },
+        { name: 'a.2.incr.aof', error: 'No such file or directory' },
+      ],
+      manifest: true,
+      aux: false,
+    });
+    const open = (name: string): MemorySource | { error: string } => (name === 'a.1.incr.aof' ? new MemorySource(aof) : { error: 'No such file or directory' });
+    assert.equal(set, expected((emit) => renderAofSet(manifest, open, emit, { aux: false })));
+    assert.match(set, /a\.2\.incr\.aof/);
   });
 
   it('answers an unreadable path with an error reply, not a crash', async () => {

@@ -21,6 +21,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { recentlyResolved } from '../editor/provider.js';
 import { SnapshotContentProvider } from './provider.js';
+import { workerPath } from '../workerRequest.js';
 import { isAofPath, isManifestPath, isRdbPath, isSnapshotPath, SNAPSHOT_SCHEME, toSnapshotUri } from './uri.js';
 
 /** What the compare commands return (for tests): the two `redis-snapshot` URIs opened. */
@@ -189,7 +190,7 @@ async function inspectorDiffSides(tab: vscode.Tab): Promise<{ original: vscode.U
 
 /** Registers the provider, the commands and the diff-tab replacement. */
 export function registerSnapshotDiff(context: vscode.ExtensionContext): void {
-  const provider = new SnapshotContentProvider();
+  const provider = new SnapshotContentProvider(workerPath(context));
   const replacer = new DiffTabReplacer();
   let selected: vscode.Uri | undefined;
 

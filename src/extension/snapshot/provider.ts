@@ -3,9 +3,10 @@
  * of the file a URI wraps — an RDB, an AOF (plain or hybrid, replayed into the
  * dataset redis-server would load) or a multi-part manifest (its BASE and INCR
  * files are read from the manifest's folder, in the same scheme and version).
- * `file:` URIs are read with positional reads (no copy of the file in memory),
- * any other scheme (git, remote…) through `workspace.fs`, and the `git-head`
- * variant with `git show HEAD:<file>`. Open renderings are refreshed when a file
+ * The rendering runs in the worker thread (`render` request). `file:` URIs are
+ * opened there by path and read positionally (no copy of the file in memory);
+ * any other scheme (git, remote…) is read here through `workspace.fs`, and the
+ * `git-head` variant with `git show HEAD:<file>`, and its bytes handed over. Open renderings are refreshed when a file
  * with the same path changes (for a manifest: any file in its folder).
  */
 
@@ -15,7 +16,9 @@ import * as vscode from 'vscode';
 import { FileSource } from '../../cli/fileSource.js';
 import { loadOrder, parseManifest } from '../../core/aof/manifest.js';
 import { MemorySource, type ByteSource } from '../../core/bytes/byteSource.js';
-import { persistenceKind, renderAofSet, renderPersistence } from '../../core/diff/render.js';
+import { persistenceKind } from '../../core/diff/render.js';
+import type { RenderFile } from '../../protocol/worker.js';
+import { requestInWorker } from '../workerRequest.js';
 import { fromSnapshotUri, isManifestPath, SNAPSHOT_SCHEME, type SnapshotUriOptions } from './uri.js';
 
 /** The committed version of a local file, via the git CLI (undefined when it has none). */
@@ -64,32 +67,33 @@ async function readAny(uri: vscode.Uri, options: SnapshotUriOptions): Promise<{ 
   }
 }
 
-/** The rendering of a manifest's set: its files are read first (any scheme), then replayed in load order. */
-async function renderManifest(manifestUri: vscode.Uri, manifest: ByteSource, options: SnapshotUriOptions, emit: (t: string) => void): Promise<void> {
-  const bytes = manifest.read(0, manifest.size);
-  const parsed = parseManifest(bytes);
-  const files = new Map<string, { source: ByteSource; close?: () => void } | { error: string }>();
-  try {
-    if (parsed.ok) {
-      for (const entry of loadOrder(parsed)) {
-        try {
-          files.set(entry.name, (await readAny(sibling(manifestUri, entry.name), options)) ?? { error: 'No such file or directory' });
-        } catch (e) {
-          files.set(entry.name, { error: (e as Error).message });
-        }
-      }
-    }
-    renderAofSet(bytes, (name) => {
-      const f = files.get(name);
-      return !f ? { error: 'No such file or directory' } : 'error' in f ? f : f.source;
-    }, emit, { aux: options.aux ?? false });
-  } finally {
-    for (const f of files.values()) if (!('error' in f)) f.close?.();
-  }
+/** What the worker is sent for a file read by `readAny`: a local path it opens itself, or the bytes (other schemes, a git revision). */
+function toRenderFile(name: string, source: ByteSource): RenderFile {
+  return source instanceof FileSource ? { name, path: source.path } : { name, bytes: source.read(0, source.size) };
 }
 
-/** The rendering of the file a `redis-snapshot` URI wraps. */
-export async function renderSnapshotDocument(uri: vscode.Uri): Promise<string> {
+/** A manifest's BASE and INCR files, in load order, read beside it (any scheme; a file that cannot be read says why). */
+async function manifestFiles(manifestUri: vscode.Uri, manifest: ByteSource, options: SnapshotUriOptions): Promise<RenderFile[]> {
+  const parsed = parseManifest(manifest.read(0, manifest.size));
+  if (!parsed.ok) return [];
+  const files: RenderFile[] = [];
+  for (const entry of loadOrder(parsed)) {
+    try {
+      const opened = await readAny(sibling(manifestUri, entry.name), options);
+      files.push(opened ? toRenderFile(entry.name, opened.source) : { name: entry.name, error: 'No such file or directory' });
+      opened?.close?.();
+    } catch (e) {
+      files.push({ name: entry.name, error: (e as Error).message });
+    }
+  }
+  return files;
+}
+
+/**
+ * The rendering of the file a `redis-snapshot` URI wraps, computed in the
+ * worker thread (a replay or a multi-GB RDB must not hold up the extension host).
+ */
+export async function renderSnapshotDocument(uri: vscode.Uri, workerFile: string): Promise<string> {
   const parsed = fromSnapshotUri(uri);
   if (!parsed) return `# not a Redis snapshot URI: ${uri.toString(true)}\n`;
   const { original, options } = parsed;
@@ -102,11 +106,11 @@ export async function renderSnapshotDocument(uri: vscode.Uri): Promise<string> {
   }
   if (!opened) return options.gitHead ? `# ${base} has no committed version (git show HEAD failed)\n` : `# ${base} does not exist in this version\n`;
   try {
-    const parts: string[] = [];
-    const emit = (t: string): void => void parts.push(t);
-    if (isManifestPath(original.path) || persistenceKind(opened.source, base) === 'manifest') await renderManifest(original, opened.source, options, emit);
-    else renderPersistence(opened.source, emit, { aux: options.aux ?? false, name: base });
-    return parts.join('');
+    const manifest = isManifestPath(original.path) || persistenceKind(opened.source, base) === 'manifest';
+    const files = manifest ? await manifestFiles(original, opened.source, options) : [];
+    const m = await requestInWorker(workerFile, { type: 'render', id: 1, files: [toRenderFile(base, opened.source), ...files], manifest, aux: options.aux ?? false });
+    if (m.type !== 'rendered') throw new Error(`unexpected worker reply ${m.type}`);
+    return m.text;
   } catch (e) {
     return `# could not render ${original.toString(true)}: ${(e as Error).message}\n`;
   } finally {
@@ -120,14 +124,14 @@ export class SnapshotContentProvider implements vscode.TextDocumentContentProvid
   private readonly watcher: vscode.FileSystemWatcher;
   private readonly subscriptions: vscode.Disposable[] = [];
 
-  constructor() {
+  constructor(private readonly workerFile: string) {
     this.watcher = vscode.workspace.createFileSystemWatcher('**/*.{rdb,RDB,aof,AOF,manifest}');
     const refresh = (file: vscode.Uri) => this.refresh(file);
     this.subscriptions.push(this.watcher, this.changed, this.watcher.onDidChange(refresh), this.watcher.onDidCreate(refresh), this.watcher.onDidDelete(refresh));
   }
 
   provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
-    return renderSnapshotDocument(uri);
+    return renderSnapshotDocument(uri, this.workerFile);
   }
 
   /** Re-renders the open renderings of files with this path (any scheme: the HEAD side may change too), and of manifests in its folder. */
