@@ -619,11 +619,14 @@ export class Keyspace {
 
   /** Takes a cold key into memory (the replay is about to read or change it). */
   private promote(db: number, key: Uint8Array, k: string): KeyEntry | undefined {
-    const i = this.findCold(db, key);
-    if (i < 0) return undefined;
-    const file = this.cold.file[i]!;
-    const at = this.cold.loc[i]!;
-    const found = this.readCold(file, at, db);
+    // The record is decoded once: its key confirms the digest's match, its value is what the command needs.
+    let found: ReturnType<Keyspace['readCold']> | undefined;
+    const d = nameDigest(key);
+    const i = this.cold.find(db, d.hi, d.lo, (j) => {
+      found = this.readCold(this.cold.file[j]!, this.cold.loc[j]!, db);
+      return sameBytes(found.key, key);
+    });
+    if (i < 0 || !found) return undefined;
     this.cold.kill(i);
     this.cold.tidy();
     this.readBack++;
