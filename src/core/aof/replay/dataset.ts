@@ -22,7 +22,6 @@ import type { FunctionLibrary } from '../../rdb/function.js';
 import type {
   HashValue,
   ListValue,
-  ModuleValue,
   RdbValue,
   SetValue,
   StreamConsumer,
@@ -277,11 +276,6 @@ function streamValue(v: MStream): StreamValue {
     entriesAdded: v.entriesAdded,
     groups,
   };
-}
-
-/** A module value restored from a DUMP payload (kept decoded). */
-export function moduleValue(v: ModuleValue): MDecoded {
-  return { type: 'decoded', value: v };
 }
 
 /** What made a key's value unknown. */
